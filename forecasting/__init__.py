@@ -1,0 +1,1 @@
+"""Demand forecasting from historical load and conversion of load to required staff."""

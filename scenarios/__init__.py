@@ -1,0 +1,1 @@
+"""What-if scenarios: named changes to demand, staff or rules, solved beside the baseline."""
