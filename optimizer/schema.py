@@ -494,6 +494,11 @@ class Solution(_Model):
     wall_time: float = Field(0.0, description="Seconds spent solving.")
     solver_version: str = ""
     problem_name: str | None = None
+    problem: Problem | None = Field(
+        None,
+        description="The problem this roster solves, when embedded (the CLI embeds it), so that "
+        "a solution file can be validated and exported on its own.",
+    )
 
 
 # -- helpers for validators -------------------------------------------------------------------
