@@ -57,6 +57,7 @@ class _SeriesModel:
     open_weekdays: np.ndarray  # (7,) bool
     open_slots: np.ndarray  # (7, slots) bool
     observed_open: dict[dt.date, bool]  # whether each day of the history had load
+    weekday_scale: np.ndarray  # (7,) weekday sizes that weigh the load closures carry over
     closed_dates: set[dt.date]  # closures known ahead (events marked closed)
     holiday_dates: dict[dt.date, str]
     closes_on_holidays: bool
@@ -109,12 +110,12 @@ class DemandForecaster(BaseEstimator):
         quantiles: Sequence[float] = (0.1, 0.5, 0.9),
         country: str | None = None,
         events: Sequence[PeakEvent | dict] | None = None,
-        level_halflife_days: float = 5.0,
+        level_halflife_days: float = 10.0,
         profile_halflife_weeks: float = 4.0,
         effect_halflife_weeks: float = 13.0,
         effect_shrinkage: float = 1.0,
         trend_damping: float = 0.0,
-        calibration_weeks: int = 8,
+        calibration_weeks: int = 26,
     ) -> None:
         self.freq = freq
         self.quantiles = quantiles
@@ -373,10 +374,6 @@ def _fit_point_model(
     windowed = [e for e in events if not e.closed and (e.start_time or e.end_time)]
     windowed_days = {d for e in windowed for d in e.dates}
 
-    calendar = _DayCalendar(
-        open_weekdays, observed_open, closures, holiday_dates, closes_on_holidays
-    )
-    features, names = calendar.features(grid.dates, whole_day_events, events)
     totals = np.where(full, np.nansum(np.where(open_mask, values, 0.0), axis=1), np.nan)
     usable = full & (totals > 0) & np.array([d not in windowed_days for d in grid.dates])
     if usable.sum() < 5:
@@ -385,15 +382,25 @@ def _fit_point_model(
     log_total = np.log(np.where(usable, totals, 1.0))
     age_weeks = (n_days - 1 - np.arange(n_days)) / 7.0
     effect_weight = 0.5 ** (age_weeks / settings["effect_halflife_weeks"])
-    weekday_effect, calendar_effect, week_level = _fit_daily_effects(
-        log_total[usable],
-        weekdays[usable],
-        features[usable],
-        np.array([_week_index(d) for d in grid.dates])[usable],
-        effect_weight[usable],
-        open_weekdays,
-        settings["effect_shrinkage"],
-    )
+    weeks = np.array([_week_index(d) for d in grid.dates])
+    # Two passes: the weekday effects of the first size the load that closures carry over.
+    weekday_scale = np.ones(7)
+    for _ in range(2):
+        calendar = _DayCalendar(
+            open_weekdays, observed_open, closures, holiday_dates, closes_on_holidays, weekday_scale
+        )
+        features, names = calendar.features(grid.dates, whole_day_events, events)
+        weekday_effect, calendar_effect, week_level = _fit_daily_effects(
+            log_total[usable],
+            weekdays[usable],
+            features[usable],
+            weeks[usable],
+            effect_weight[usable],
+            open_weekdays,
+            settings["effect_shrinkage"],
+        )
+        first_pass_scale = weekday_scale
+        weekday_scale = np.exp(weekday_effect)
 
     # Deseasonalised daily level, then a recency-weighted mean (and optionally a trend).
     adjusted = log_total[usable] - weekday_effect[weekdays[usable]] - features[usable] @ calendar_effect
@@ -418,6 +425,7 @@ def _fit_point_model(
         open_weekdays=open_weekdays,
         open_slots=open_slots,
         observed_open=observed_open,
+        weekday_scale=first_pass_scale,
         closed_dates=closures,
         holiday_dates=holiday_dates,
         closes_on_holidays=closes_on_holidays,
@@ -586,6 +594,7 @@ def _point_grid(
         model.closed_dates,
         holiday_dates,
         model.closes_on_holidays,
+        model.weekday_scale,
     )
     whole_day = [n.removeprefix("event:") for n in model.feature_names if n.startswith("event:")]
     features, _ = calendar.features(dates, whole_day, events)
@@ -623,9 +632,11 @@ class _DayCalendar:
         closures: set[dt.date],
         holiday_dates: dict[dt.date, str],
         closes_on_holidays: bool,
+        weekday_scale: np.ndarray | None = None,
     ) -> None:
         self.open_weekdays = open_weekdays
         self.observed_open = observed_open
+        self.weekday_scale = np.ones(7) if weekday_scale is None else weekday_scale
         self.closures = closures
         self.holidays = holiday_dates
         self.closes_on_holidays = closes_on_holidays
@@ -647,19 +658,29 @@ class _DayCalendar:
             return 0
         return sum(self.is_open(last + dt.timedelta(days=k)) for k in range(1, (day - last).days + 1))
 
-    def _open_days_after_closure(self, day: dt.date) -> int:
-        """1 for the first open day after a closure, 2 for the second, ...; 0 if none near."""
+    def _after_closure(self, day: dt.date) -> tuple[int, float]:
+        """Which open day after a closure this is (1 = first; 0 if none near), and the load the
+        closed days would have carried relative to this day's (their weekday scales)."""
         count = 0
         probe = day
         for _ in range(14):
             probe -= dt.timedelta(days=1)
             if self.is_closure(probe):
-                return count + 1 if count < _AFTER_CLOSURE_DAYS else 0
+                break
             if self.is_open(probe):
                 count += 1
                 if count >= _AFTER_CLOSURE_DAYS:
-                    return 0
-        return 0
+                    return 0, 0.0
+        else:
+            return 0, 0.0
+        missed = 0.0
+        for _ in range(14):
+            if self.is_closure(probe):
+                missed += self.weekday_scale[probe.weekday()]
+            elif self.is_open(probe):
+                break
+            probe -= dt.timedelta(days=1)
+        return count + 1, missed / self.weekday_scale[day.weekday()]
 
     def _next_open_is_closure(self, day: dt.date) -> bool:
         probe = day
@@ -700,9 +721,9 @@ class _DayCalendar:
         for i, day in enumerate(dates):
             if not self.is_open(day):
                 continue
-            after = self._open_days_after_closure(day)
+            after, missed = self._after_closure(day)
             if after:
-                matrix[i, after - 1] = 1.0
+                matrix[i, after - 1] = missed
             matrix[i, _AFTER_CLOSURE_DAYS] = float(self._next_open_is_closure(day))
             position, last = self._month_position(day)
             matrix[i, _AFTER_CLOSURE_DAYS + 1] = float(position == 1)
@@ -724,13 +745,26 @@ def _quantile_levels(levels: Sequence[float]) -> list[float]:
 
 
 def _residual_quantiles(residuals: np.ndarray, levels: list[float]) -> dict[float, float]:
-    """Quantiles of the backtest log errors; a Poisson-like default without backtests."""
-    if len(residuals) >= 50:
-        return {q: float(np.quantile(residuals, q)) for q in levels}
-    from scipy.stats import norm
+    """Log-error offsets per quantile level, split-conformal on the backtest residuals.
 
-    _logger.warning("too little history to calibrate quantiles; using a 15%% spread")
-    return {q: float(norm.ppf(q) * 0.15) for q in levels}
+    The median offset corrects the point forecast's bias; each pair of levels (0.1, 0.9) is the
+    central band whose half-width is the matching quantile of the absolute deviation from that
+    median, which keeps the band's coverage when errors turn skewed one way or the other.
+    Without enough backtests a 15% log spread stands in.
+    """
+    if len(residuals) < 50:
+        from scipy.stats import norm
+
+        _logger.warning("too little history to calibrate quantiles; using a 15%% spread")
+        return {q: float(norm.ppf(q) * 0.15) for q in levels}
+    median = float(np.quantile(residuals, 0.5))
+    spread = np.abs(residuals - median)
+    offsets = {}
+    for q in levels:
+        coverage = abs(q - 0.5) * 2.0
+        half_width = float(np.quantile(spread, coverage)) if coverage > 0 else 0.0
+        offsets[q] = median + float(np.sign(q - 0.5)) * half_width
+    return offsets
 
 
 def _apply_residual(point: np.ndarray, log_error: float) -> np.ndarray:
