@@ -127,7 +127,9 @@ def native_interval(frame: pd.DataFrame) -> pd.Timedelta:
         return _DAY
     step = min(steps)
     if step > _DAY or (step < _DAY and _DAY % step != pd.Timedelta(0)):
-        raise ValueError(f"timestamps: irregular spacing (smallest step {step} does not divide a day)")
+        raise ValueError(
+            f"timestamps: irregular spacing (smallest step {step} does not divide a day)"
+        )
     offset = (frame[TIME] - frame[TIME].dt.normalize()) % step
     if (offset != pd.Timedelta(0)).any():
         example = frame.loc[offset != pd.Timedelta(0), TIME].iloc[0]

@@ -286,9 +286,7 @@ class DemandForecaster(BaseEstimator):
         request[TIME] = pd.to_datetime(X[TIME])
         return request
 
-    def _point_forecast(
-        self, model: _SeriesModel, series_id: str, times: pd.Series
-    ) -> np.ndarray:
+    def _point_forecast(self, model: _SeriesModel, series_id: str, times: pd.Series) -> np.ndarray:
         events = [e for e in self.events_ if e.applies_to(series_id)]
         stamps = pd.DatetimeIndex(times)
         days = stamps.normalize()
@@ -299,9 +297,7 @@ class DemandForecaster(BaseEstimator):
         slot = ((stamps - days) // self.interval_).to_numpy().astype(int)
         return grid[row, slot]
 
-    def _is_open(
-        self, model: _SeriesModel, series_id: str, times: pd.DatetimeIndex
-    ) -> np.ndarray:
+    def _is_open(self, model: _SeriesModel, series_id: str, times: pd.DatetimeIndex) -> np.ndarray:
         return self._point_forecast(model, series_id, pd.Series(times)) > 0
 
 
@@ -403,7 +399,9 @@ def _fit_point_model(
         weekday_scale = np.exp(weekday_effect)
 
     # Deseasonalised daily level, then a recency-weighted mean (and optionally a trend).
-    adjusted = log_total[usable] - weekday_effect[weekdays[usable]] - features[usable] @ calendar_effect
+    adjusted = (
+        log_total[usable] - weekday_effect[weekdays[usable]] - features[usable] @ calendar_effect
+    )
     order_age = np.arange(len(adjusted))[::-1].astype(float)
     level_weight = 0.5 ** (order_age / settings["level_halflife_days"])
     level = float(np.sum(level_weight * adjusted) / np.sum(level_weight))
@@ -497,9 +495,7 @@ def _fit_daily_effects(
     opened = open_weekdays & np.isin(np.arange(7), weekdays)
     shift = weekday_effect[opened].mean() if opened.any() else 0.0
     weekday_effect = np.where(opened, weekday_effect - shift, 0.0)
-    week_level = {
-        int(w): float(coef[i] + centre + shift) for i, w in enumerate(week_ids)
-    }
+    week_level = {int(w): float(coef[i] + centre + shift) for i, w in enumerate(week_ids)}
     return weekday_effect, coef[n_weeks + 7 :], week_level
 
 
@@ -601,10 +597,10 @@ def _point_grid(
     weekdays = np.array([d.weekday() for d in dates])
     steps = np.array([calendar.open_days_between(model.last_date, d) for d in dates], dtype=float)
     damping = 0.95
-    trend = model.trend * np.where(
-        steps > 0, damping * (1 - damping**steps) / (1 - damping), 0.0
+    trend = model.trend * np.where(steps > 0, damping * (1 - damping**steps) / (1 - damping), 0.0)
+    log_total = (
+        model.level + trend + model.weekday_effect[weekdays] + features @ model.calendar_effect
     )
-    log_total = model.level + trend + model.weekday_effect[weekdays] + features @ model.calendar_effect
     open_day = np.array([calendar.is_open(d) for d in dates])
     grid = np.exp(log_total)[:, None] * model.profile[weekdays]
     grid = np.where(open_day[:, None] & model.open_slots[weekdays], grid, 0.0)
@@ -656,7 +652,9 @@ class _DayCalendar:
     def open_days_between(self, last: dt.date, day: dt.date) -> int:
         if day <= last:
             return 0
-        return sum(self.is_open(last + dt.timedelta(days=k)) for k in range(1, (day - last).days + 1))
+        return sum(
+            self.is_open(last + dt.timedelta(days=k)) for k in range(1, (day - last).days + 1)
+        )
 
     def _after_closure(self, day: dt.date) -> tuple[int, float]:
         """Which open day after a closure this is (1 = first; 0 if none near), and the load the
@@ -715,7 +713,8 @@ class _DayCalendar:
         names += ["before_closure", "month_first", "month_second", "month_last", "open_holiday"]
         names += [f"event:{name}" for name in whole_day_events]
         event_days = {
-            name: {d for e in events if e.name == name for d in e.dates} for name in whole_day_events
+            name: {d for e in events if e.name == name for d in e.dates}
+            for name in whole_day_events
         }
         matrix = np.zeros((len(dates), len(names)))
         for i, day in enumerate(dates):
@@ -768,7 +767,9 @@ def _residual_quantiles(residuals: np.ndarray, levels: list[float]) -> dict[floa
 
 
 def _apply_residual(point: np.ndarray, log_error: float) -> np.ndarray:
-    return np.where(point > 0, np.maximum((point + _OFFSET) * np.exp(log_error) - _OFFSET, 0.0), 0.0)
+    return np.where(
+        point > 0, np.maximum((point + _OFFSET) * np.exp(log_error) - _OFFSET, 0.0), 0.0
+    )
 
 
 def _as_long_frame(X: pd.DataFrame, y: Iterable[float] | None) -> pd.DataFrame:
