@@ -60,16 +60,11 @@ def load_frame(
     raw: pd.DataFrame, time_col: str, value_col: str, series_col: str | None = None
 ) -> pd.DataFrame:
     """Turn a user's table into the long frame, naming the column at fault for bad input."""
-    for option, column in (("time-col", time_col), ("value-col", value_col)):
-        if column not in raw.columns:
-            raise ValueError(
-                f"{option}: no column {column!r} in the history (columns: {', '.join(map(str, raw.columns))})"
-            )
-    if series_col is not None and series_col not in raw.columns:
-        raise ValueError(
-            f"series-col: no column {series_col!r} in the history "
-            f"(columns: {', '.join(map(str, raw.columns))})"
-        )
+    known = ", ".join(map(str, raw.columns))
+    options = [("time-col", time_col), ("value-col", value_col), ("series-col", series_col)]
+    for option, column in options:
+        if column is not None and column not in raw.columns:
+            raise ValueError(f"{option}: no column {column!r} in the history (columns: {known})")
     if raw.empty:
         raise ValueError("history: the file has no rows")
     times = _parse_timestamps(raw[time_col], time_col)
