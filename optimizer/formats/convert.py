@@ -141,12 +141,13 @@ def _convert(source: str, target: str, src: Path, content: Any) -> tuple[str, st
                 f"{_describe(problem)}"
             )
         assignments = timefold_assignments(content, problem)
-        order = [e.id for e in problem.employees]
-        return write_roster_csv(assignments, order), f"roster of {len(assignments)} shifts"
+        return write_roster_csv(
+            assignments, [e.id for e in problem.employees]
+        ), f"roster of {len(assignments)} shifts"
     solution = Solution.model_validate(content)
     if target == "roster-csv":
-        order = [e.id for e in solution.problem.employees] if solution.problem else None
-        text = write_roster_csv(solution.assignments, order)
+        employees = solution.problem.employees if solution.problem else []
+        text = write_roster_csv(solution.assignments, [e.id for e in employees])
         return text, f"roster of {len(solution.assignments)} shifts ({solution.status})"
     if solution.problem is None:
         raise ValueError(

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from optimizer.schema import (
     Contract,
@@ -237,7 +238,7 @@ def _read_shift_types(lines: list[_Line]) -> list[ShiftType]:
     if not lines:
         raise ValueError(f"{SHIFTS}: no shift types")
     ids = [line.fields[0] for line in lines]
-    shift_types = []
+    shift_types: list[ShiftType] = []
     for line in lines:
         if len(line.fields) == 2:
             line.fields.append("")  # no successor list, not even an empty one
@@ -329,7 +330,7 @@ def _read_days_off(lines: list[_Line], instance: _Instance) -> None:
             employee.unavailable_days.append(instance.day_in_horizon(line, index))
 
 
-def _read_requests(lines: list[_Line], instance: _Instance, kind: str) -> None:
+def _read_requests(lines: list[_Line], instance: _Instance, kind: Literal["want", "avoid"]) -> None:
     for line in lines:
         line.expect_fields(4)
         employee = instance.known_employee(line, 0)

@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -161,7 +161,11 @@ def read_timefold(data: Mapping[str, Any], name: str = "timefold-quickstart") ->
                 unavailable_days=days["unavailableDates"],
             )
         )
-        for field, kind in (("undesiredDates", "avoid"), ("desiredDates", "want")):
+        wishes: tuple[tuple[str, Literal["avoid", "want"]], ...] = (
+            ("undesiredDates", "avoid"),
+            ("desiredDates", "want"),
+        )
+        for field, kind in wishes:
             preferences += [
                 Preference(employee=e.name, day=d, kind=kind, weight=1, per_minute=True)
                 for d in days[field]
@@ -444,8 +448,8 @@ def _match_assignments(
 ) -> dict[str, str]:
     """Shift id -> employee, in a deterministic order (skilled assignments first)."""
     free: dict[tuple[int, str, str], list[str]] = defaultdict(list)
-    for sid, key in concrete.items():
-        free[key].append(sid)
+    for sid, line in concrete.items():
+        free[line].append(sid)
     lines_of: dict[tuple[int, str], list[str]] = defaultdict(list)
     for day, type_id, skill in free:
         lines_of[(day, type_id)].append(skill)
@@ -460,22 +464,33 @@ def _match_assignments(
     )
     filled: dict[str, str] = {}
     for a in ordered:
-        if a.skill is not None:
-            key = (a.day, a.shift_type, a.skill)
-        else:
-            open_skills = [
-                s for s in lines_of.get((a.day, a.shift_type), []) if free[(a.day, a.shift_type, s)]
-            ]
-            held = [s for s in open_skills if s in skills[a.employee]]
-            chosen = (held or open_skills or [None])[0]
-            key = (a.day, a.shift_type, chosen) if chosen is not None else None
-        if key is None or not free.get(key):
+        taken = _open_line(a, free, lines_of, skills[a.employee])
+        if taken is None:
             raise ValueError(
                 f"assignment of {a.employee!r} on day {a.day} to shift type {a.shift_type!r}"
                 f"{'' if a.skill is None else f' (skill {a.skill!r})'} has no open shift left"
             )
-        filled[free[key].pop(0)] = a.employee
+        filled[free[taken].pop(0)] = a.employee
     return filled
+
+
+def _open_line(
+    a: Assignment,
+    free: Mapping[tuple[int, str, str], list[str]],
+    lines_of: Mapping[tuple[int, str], list[str]],
+    held_skills: set[str],
+) -> tuple[int, str, str] | None:
+    """The demand line (day, shift type, skill) with a free shift that this assignment takes."""
+    if a.skill is not None:
+        key = (a.day, a.shift_type, a.skill)
+        return key if free.get(key) else None
+    open_skills = [
+        s for s in lines_of.get((a.day, a.shift_type), []) if free[(a.day, a.shift_type, s)]
+    ]
+    held = [s for s in open_skills if s in held_skills]
+    for skill in held + open_skills:
+        return a.day, a.shift_type, skill
+    return None
 
 
 # -- the quickstart's score -------------------------------------------------------------------
