@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -150,31 +150,9 @@ def read_timefold(data: Mapping[str, Any], name: str = "timefold-quickstart") ->
 
     employees, preferences, outside = [], [], {}
     for e in schedule.employees:
-        days = {
-            field: _days_in_horizon(getattr(e, _snake(field)), day_of) for field in _DATE_FIELDS
-        }
-        employees.append(
-            Employee(
-                id=e.name,
-                contract=CONTRACT_ID,
-                skills=list(e.skills),
-                unavailable_days=days["unavailableDates"],
-            )
-        )
-        wishes: tuple[tuple[str, Literal["avoid", "want"]], ...] = (
-            ("undesiredDates", "avoid"),
-            ("desiredDates", "want"),
-        )
-        for field, kind in wishes:
-            preferences += [
-                Preference(employee=e.name, day=d, kind=kind, weight=1, per_minute=True)
-                for d in days[field]
-            ]
-        far = {
-            field: [d.isoformat() for d in getattr(e, _snake(field)) if day_of(d) is None]
-            for field in _DATE_FIELDS
-        }
-        far = {field: dates for field, dates in far.items() if dates}
+        employee, wishes, far = _employee_from_record(e, day_of)
+        employees.append(employee)
+        preferences += wishes
         if far:
             outside[e.name] = far
 
@@ -207,8 +185,44 @@ def read_timefold(data: Mapping[str, Any], name: str = "timefold-quickstart") ->
     return problem
 
 
-def _snake(field: str) -> str:
-    return re.sub(r"([A-Z])", r"_\1", field).lower()
+def _dates(e: QuickstartEmployee) -> dict[str, list[dt.date]]:
+    """The employee's three date lists under their JSON names."""
+    return {
+        "unavailableDates": e.unavailable_dates,
+        "undesiredDates": e.undesired_dates,
+        "desiredDates": e.desired_dates,
+    }
+
+
+def _employee_from_record(
+    e: QuickstartEmployee, day_of: Callable[[dt.date], int | None]
+) -> tuple[Employee, list[Preference], dict[str, list[str]]]:
+    """(employee, per-minute wishes, dates outside the horizon by JSON field) of one record."""
+    dates = _dates(e)
+    days = {
+        field: sorted({d for d in map(day_of, listed) if d is not None})
+        for field, listed in dates.items()
+    }
+    employee = Employee(
+        id=e.name,
+        contract=CONTRACT_ID,
+        skills=list(e.skills),
+        unavailable_days=days["unavailableDates"],
+    )
+    kinds: tuple[tuple[str, Literal["avoid", "want"]], ...] = (
+        ("undesiredDates", "avoid"),
+        ("desiredDates", "want"),
+    )
+    wishes = [
+        Preference(employee=e.name, day=day, kind=kind, weight=1, per_minute=True)
+        for field, kind in kinds
+        for day in days[field]
+    ]
+    far = {
+        field: [d.isoformat() for d in listed if day_of(d) is None]
+        for field, listed in dates.items()
+    }
+    return employee, wishes, {field: listed for field, listed in far.items() if listed}
 
 
 def _horizon(schedule: QuickstartSchedule) -> tuple[dt.date, int]:
@@ -216,7 +230,7 @@ def _horizon(schedule: QuickstartSchedule) -> tuple[dt.date, int]:
     first = min(s.start.date() for s in schedule.shifts)
     last = max(s.start.date() for s in schedule.shifts)
     monday = first - dt.timedelta(days=first.weekday())
-    listed = {d for e in schedule.employees for f in _DATE_FIELDS for d in getattr(e, _snake(f))}
+    listed = {d for e in schedule.employees for dates in _dates(e).values() for d in dates}
     touched_later = {
         d
         for s in schedule.shifts
@@ -235,10 +249,6 @@ def _dates_touched(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
         dates.append(date)
         date += dt.timedelta(days=1)
     return dates
-
-
-def _days_in_horizon(dates: Iterable[dt.date], day_of: Any) -> list[int]:
-    return sorted({day for day in map(day_of, dates) if day is not None})
 
 
 def _slug(text: str) -> str:
