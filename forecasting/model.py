@@ -458,7 +458,7 @@ def _learn_open_slots(
 
 
 def _week_index(day: dt.date) -> int:
-    return day.toordinal() // 7  # ordinal 7 (0001-01-07) is a Sunday: weeks run Monday-Sunday
+    return (day.toordinal() - 1) // 7  # ordinal 1 (0001-01-01) is a Monday: weeks run Mon-Sun
 
 
 def _fit_daily_effects(
