@@ -1,0 +1,139 @@
+"""Helpers shared by the service tests: test databases, log-ins and a tiny company made
+through the API itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+
+import psycopg
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+POSTGRES_URL = os.environ.get(
+    "SHIFTOPT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/shiftopt_test"
+)
+BACKENDS = ("sqlite", "postgresql")
+HR = ("hr", "hr-password")
+NEXT_MONDAY = dt.date(2030, 1, 7)
+
+
+def fresh_postgres_database(url: str = POSTGRES_URL) -> str:
+    """Create the test database if needed and empty its schema; returns the URL."""
+    parsed = make_url(url)
+    admin = parsed.set(database="postgres", drivername="postgresql")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{parsed.database}"')
+    target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(target, autocommit=True) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+        ]
+        if "alembic_version" in tables and len(tables) > 1:
+            emptied = ", ".join(f'"{t}"' for t in tables if t != "alembic_version")
+            conn.execute(f"TRUNCATE {emptied} RESTART IDENTITY CASCADE")
+        else:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    return url
+
+
+_PASSWORD_HASH: dict[str, str] = {}
+
+
+def add_user(client: TestClient, username: str, password: str, **fields) -> None:
+    """Store an account directly (hashing each test password once per test run)."""
+    from api.models import User
+    from api.security import hash_password
+
+    if password not in _PASSWORD_HASH:
+        _PASSWORD_HASH[password] = hash_password(password)
+    with client.app.state.session_factory() as session:
+        session.add(User(username=username, password_hash=_PASSWORD_HASH[password], **fields))
+        session.commit()
+
+
+def token_for(client: TestClient, username: str) -> dict[str, str]:
+    """Authorization headers for a stored user, as the token endpoint would issue them."""
+    from sqlalchemy import select
+
+    from api.models import User
+    from api.security import create_access_token
+
+    with client.app.state.session_factory() as session:
+        user = session.scalar(select(User).where(User.username == username))
+    token = create_access_token(user.id, user.role, client.app.state.secret_key, 60)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def log_in(client: TestClient, username: str, password: str) -> dict[str, str]:
+    """Authorization headers for a user."""
+    reply = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert reply.status_code == 200, reply.text
+    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+@dataclass
+class Company:
+    """Two small departments, their people and log-ins."""
+
+    hr: dict[str, str]
+    departments: dict[str, int] = field(default_factory=dict)
+    employees: dict[str, list[int]] = field(default_factory=dict)
+    managers: dict[str, dict[str, str]] = field(default_factory=dict)
+    staff: dict[str, dict[str, str]] = field(default_factory=dict)
+    week: dt.date = NEXT_MONDAY
+
+
+def make_department(client: TestClient, hr: dict[str, str], name: str, people: int) -> tuple:
+    """A department with early and late shifts, `people` employees and a week of demand."""
+    dept = client.post("/api/v1/departments", json={"name": name}, headers=hr).json()["id"]
+    for code, start in (("early", 7 * 60), ("late", 14 * 60)):
+        reply = client.post(
+            f"/api/v1/departments/{dept}/shift-templates",
+            json={
+                "code": code,
+                "name": code.title(),
+                "kind": code,
+                "start_minute": start,
+                "duration_minutes": 480,
+            },
+            headers=hr,
+        )
+        assert reply.status_code == 201, reply.text
+    ids = []
+    for i in range(people):
+        reply = client.post(
+            "/api/v1/employees",
+            json={
+                "department_id": dept,
+                "name": f"{name} person {i}",
+                "skills": ["desk"],
+                "hourly_cost": 20 + i,
+            },
+            headers=hr,
+        )
+        assert reply.status_code == 201, reply.text
+        ids.append(reply.json()["id"])
+    lines = [
+        {"date": (NEXT_MONDAY + dt.timedelta(days=d)).isoformat(), "shift": code, "required": 1}
+        for d in range(7)
+        for code in ("early", "late")
+    ]
+    reply = client.put(
+        f"/api/v1/departments/{dept}/demand",
+        json={"week": NEXT_MONDAY.isoformat(), "lines": lines},
+        headers=hr,
+    )
+    assert reply.status_code == 200, reply.text
+    return dept, ids
