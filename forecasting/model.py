@@ -60,7 +60,7 @@ class _SeriesModel:
     weekday_scale: np.ndarray  # (7,) weekday sizes that weigh the load closures carry over
     closed_dates: set[dt.date]  # closures known ahead (events marked closed)
     holiday_dates: dict[dt.date, str]
-    closes_on_holidays: bool
+    closing_holidays: frozenset[str]  # names of the holidays the operation closes on
     feature_names: list[str]
     weekday_effect: np.ndarray  # (7,) log
     calendar_effect: np.ndarray  # (n_features,) log
@@ -353,11 +353,7 @@ def _fit_point_model(
     observed_open = {d: bool(a) for d, a in zip(grid.dates, active, strict=True)}
     past_holidays = [d for d in holiday_dates if grid.dates[0] <= d <= grid.dates[-1]]
     past_holidays = [d for d in past_holidays if open_weekdays[d.weekday()]]
-    closes_on_holidays = (
-        sum(not observed_open[d] for d in past_holidays) >= 0.5 * len(past_holidays)
-        if past_holidays
-        else True
-    )
+    closing_holidays = _holidays_closed_on(past_holidays, holiday_dates, observed_open)
     closures = {d for e in events if e.closed for d in e.dates}
 
     # A full day has every open slot recorded: only those inform totals and profiles.
@@ -383,7 +379,7 @@ def _fit_point_model(
     weekday_scale = np.ones(7)
     for _ in range(2):
         calendar = _DayCalendar(
-            open_weekdays, observed_open, closures, holiday_dates, closes_on_holidays, weekday_scale
+            open_weekdays, observed_open, closures, holiday_dates, closing_holidays, weekday_scale
         )
         features, names = calendar.features(grid.dates, whole_day_events, events)
         weekday_effect, calendar_effect, week_level = _fit_daily_effects(
@@ -426,7 +422,7 @@ def _fit_point_model(
         weekday_scale=first_pass_scale,
         closed_dates=closures,
         holiday_dates=holiday_dates,
-        closes_on_holidays=closes_on_holidays,
+        closing_holidays=closing_holidays,
         feature_names=names,
         weekday_effect=weekday_effect,
         calendar_effect=calendar_effect,
@@ -438,6 +434,21 @@ def _fit_point_model(
         grid, windowed, model, week_level, weekdays, features, open_mask
     )
     return model
+
+
+def _holidays_closed_on(
+    past: list[dt.date], holiday_dates: dict[dt.date, str], observed_open: dict[dt.date, bool]
+) -> frozenset[str]:
+    """Names of the holidays the history shows closed on at least half of their occurrences.
+
+    A holiday the history has not seen is assumed open: wrongly closing an open day leaves it
+    without staff, which is worse than forecasting a day the manager knows to be closed (known
+    closures are given as events).
+    """
+    seen: dict[str, list[bool]] = {}
+    for day in past:
+        seen.setdefault(holiday_dates[day], []).append(not observed_open[day])
+    return frozenset(name for name, closed in seen.items() if np.mean(closed) >= 0.5)
 
 
 def _learn_open_slots(
@@ -589,7 +600,7 @@ def _point_grid(
         model.observed_open,
         model.closed_dates,
         holiday_dates,
-        model.closes_on_holidays,
+        model.closing_holidays,
         model.weekday_scale,
     )
     whole_day = [n.removeprefix("event:") for n in model.feature_names if n.startswith("event:")]
@@ -627,7 +638,7 @@ class _DayCalendar:
         observed_open: dict[dt.date, bool],
         closures: set[dt.date],
         holiday_dates: dict[dt.date, str],
-        closes_on_holidays: bool,
+        closing_holidays: frozenset[str],
         weekday_scale: np.ndarray | None = None,
     ) -> None:
         self.open_weekdays = open_weekdays
@@ -635,7 +646,7 @@ class _DayCalendar:
         self.weekday_scale = np.ones(7) if weekday_scale is None else weekday_scale
         self.closures = closures
         self.holidays = holiday_dates
-        self.closes_on_holidays = closes_on_holidays
+        self.closing_holidays = closing_holidays
 
     def is_open(self, day: dt.date) -> bool:
         observed = self.observed_open.get(day)
@@ -643,7 +654,7 @@ class _DayCalendar:
             return observed
         if not self.open_weekdays[day.weekday()] or day in self.closures:
             return False
-        return not (self.closes_on_holidays and day in self.holidays)
+        return self.holidays.get(day) not in self.closing_holidays
 
     def is_closure(self, day: dt.date) -> bool:
         """A day the operation would normally open but does not."""

@@ -163,13 +163,14 @@ def test_manual_uplift_applies_to_an_event_without_history():
 
 
 def test_public_holidays_close_the_operation_when_history_shows_it():
-    """Closed on past US holidays, so closed on Memorial Day too."""
+    """Closed on MLK Day last year, so closed on it next year; Memorial Day, unseen, stays open."""
     closures = (dt.date(2024, 1, 1), dt.date(2024, 1, 15), dt.date(2024, 2, 19))
     history = synthetic_load(weeks=10, closures=closures)
     model = DemandForecaster(freq="30min", country="US").fit(history)
-    fc = model.forecast(start="2024-05-27", horizon="7D")
-    days = set(fc["ds"].dt.date)
-    assert dt.date(2024, 5, 27) not in days and dt.date(2024, 5, 28) in days
+    next_mlk = model.forecast(start="2025-01-20", horizon="2D")
+    assert set(next_mlk["ds"].dt.date) == {dt.date(2025, 1, 21)}
+    memorial = model.forecast(start="2024-05-27", horizon="1D")
+    assert set(memorial["ds"].dt.date) == {dt.date(2024, 5, 27)}
 
 
 def test_each_series_is_learned_on_its_own():
