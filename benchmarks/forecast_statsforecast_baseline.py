@@ -35,8 +35,9 @@ def complete_weekday_grid(train: pd.DataFrame) -> tuple[pd.DataFrame, pd.Datetim
     return pd.DataFrame({"unique_id": "load", "ds": np.arange(len(values)), "y": values}), grid
 
 
-def forecast_origin(train: pd.DataFrame, request: pd.DataFrame, model_name: str) -> np.ndarray:
-    """Fit on the filled grid, forecast one whole business week, pick the requested intervals."""
+def forecast_origin(train: pd.DataFrame, request: pd.DataFrame, model_name: str) -> pd.DataFrame:
+    """Fit on the filled grid, forecast one whole business week, pick the requested intervals:
+    the point forecast and the model's own 80% prediction interval."""
     frame, grid = complete_weekday_grid(train)
     per_day = len({t - t.normalize() for t in grid})
     seasons = [per_day, per_day * 5]
@@ -46,14 +47,17 @@ def forecast_origin(train: pd.DataFrame, request: pd.DataFrame, model_name: str)
         model = AutoETS(season_length=per_day)
     horizon = per_day * 5
     sf = StatsForecast(models=[model], freq=1, n_jobs=1)
-    predicted = sf.forecast(df=frame, h=horizon)
-    values = predicted.drop(columns=["unique_id", "ds"], errors="ignore").iloc[:, -1].to_numpy()
+    predicted = sf.forecast(df=frame, h=horizon, level=[80])
+    name = repr(model)
+    columns = {"forecast": name, "lower": f"{name}-lo-80", "upper": f"{name}-hi-80"}
     first_day = grid[-1].normalize() + pd.offsets.BDay(1)
     future_days = pd.date_range(first_day, periods=5, freq="B")
     slots = sorted({t - t.normalize() for t in grid})
     future = pd.DatetimeIndex([d + s for d in future_days for s in slots])
-    lookup = pd.Series(values, index=future)
-    return lookup.reindex(pd.DatetimeIndex(request["ds"])).to_numpy()
+    out = pd.DataFrame(
+        {ours: predicted[theirs].to_numpy() for ours, theirs in columns.items()}, index=future
+    )
+    return out.reindex(pd.DatetimeIndex(request["ds"])).clip(lower=0.0).reset_index(drop=True)
 
 
 def main() -> int:
@@ -70,12 +74,10 @@ def main() -> int:
         request = pd.read_csv(folder / f"{stem}.request.csv", parse_dates=["ds"])
         for model_name in args.models.split(","):
             started = time.perf_counter()
-            values = forecast_origin(train, request, model_name)
+            predicted = forecast_origin(train, request, model_name)
             seconds = time.perf_counter() - started
             timings[f"{stem}.{model_name}"] = seconds
-            pd.DataFrame({"forecast": np.maximum(values, 0.0)}).to_csv(
-                folder / f"{stem}.{model_name}.csv", index=False
-            )
+            predicted.to_csv(folder / f"{stem}.{model_name}.csv", index=False)
             _logger.info("%s %s: %.1f s", stem, model_name, seconds)
     (folder / "statsforecast_timings.json").write_text(json.dumps(timings, indent=1))
     return 0

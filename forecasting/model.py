@@ -765,7 +765,7 @@ def _residual_quantiles(residuals: np.ndarray, levels: list[float]) -> dict[floa
     if len(residuals) < 50:
         from scipy.stats import norm
 
-        _logger.warning("too little history to calibrate quantiles; using a 15%% spread")
+        _logger.warning("too little history to calibrate quantiles; using a 15 percent log spread")
         return {q: float(norm.ppf(q) * 0.15) for q in levels}
     median = float(np.quantile(residuals, 0.5))
     spread = np.abs(residuals - median)

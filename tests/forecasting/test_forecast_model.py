@@ -11,6 +11,12 @@ import pytest
 from forecast_synthetic import WEEKDAY_VOLUME, intraday_shape, synthetic_load
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
 
 from forecasting.calendar import PeakEvent
 from forecasting.model import DemandForecaster
@@ -36,6 +42,20 @@ def test_init_only_stores_parameters_and_get_params_round_trips():
     model.set_params(country="US")
     assert model.country == "US"
     assert not [name for name in vars(model) if name.endswith("_")]
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_get_params_invariance,
+        check_set_params,
+    ],
+)
+def test_scikit_learn_checks_that_need_no_tabular_data_pass(check):
+    """The estimator checks that apply to a time-series frame estimator pass as they are."""
+    check("DemandForecaster", DemandForecaster())
 
 
 def test_predict_before_fit_raises_not_fitted():
