@@ -1,8 +1,8 @@
 """The roster optimizer: problem schema, business rules on OR-Tools CP-SAT, solving, validation.
 
-    from optimizer import Problem, SolverSettings, solve, validate
-    solution = solve(problem, SolverSettings(time_limit=30))
-    report = validate(problem, solution.assignments)   # independent of the solver
+from optimizer import Problem, SolverSettings, solve, validate
+solution = solve(problem, SolverSettings(time_limit=30))
+report = validate(problem, solution.assignments)   # independent of the solver
 """
 
 from optimizer.schema import (
@@ -19,6 +19,8 @@ from optimizer.schema import (
     SolverSettings,
     Weights,
 )
+from optimizer.solver import solve
+from optimizer.validator import ValidationReport, Violation, validate
 
 __all__ = [
     "Assignment",
@@ -32,5 +34,9 @@ __all__ = [
     "ShiftType",
     "Solution",
     "SolverSettings",
+    "ValidationReport",
+    "Violation",
     "Weights",
+    "solve",
+    "validate",
 ]

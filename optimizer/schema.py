@@ -91,7 +91,9 @@ class Contract(_Model):
         None, description="Fewest minutes in each full calendar week of the horizon."
     )
     max_minutes_total: NonNegInt | None = Field(None, description="Most minutes over the horizon.")
-    min_minutes_total: NonNegInt | None = Field(None, description="Fewest minutes over the horizon.")
+    min_minutes_total: NonNegInt | None = Field(
+        None, description="Fewest minutes over the horizon."
+    )
     max_shifts_per_type: dict[str, NonNegInt] = Field(
         default_factory=dict, description="Most shifts of each type over the horizon (0 = never)."
     )

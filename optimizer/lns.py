@@ -1,0 +1,250 @@
+"""Large-neighbourhood search on top of CP-SAT, for rosters too big for one CP-SAT call.
+
+After a CP-SAT start, each step frees part of the incumbent roster, a window of days for a group
+of employees, or whole schedules of a few employees, fixes everything else, and lets CP-SAT
+re-optimise the freed part, warm-started from the incumbent. The neighbourhood size adapts: it
+grows while sub-problems are solved to optimality without improvement and shrinks when they time
+out. Quality keeps improving with time on big instances, where one CP-SAT call stalls.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from optimizer.model import RosterModel
+from optimizer.schema import SolverSettings
+
+if TYPE_CHECKING:
+    from optimizer.solver import Incumbent, _Reporter, _StopWatcher
+
+_logger = logging.getLogger(__name__)
+
+START_SHARE = 0.15
+"""Share of the time limit given to the first, full-model CP-SAT call (at least until it finds
+a roster)."""
+STEP_SECONDS = float(os.environ.get("STEP", "0.5"))
+"""Time limit of one neighbourhood solve."""
+
+
+@dataclass
+class Neighbourhood:
+    """The (employee, day) cells a step frees."""
+
+    name: str
+    cells: set[tuple[int, int]]
+
+
+class NeighbourhoodPicker:
+    """Chooses what to free next, adapting the size to how sub-problems fare."""
+
+    def __init__(self, m: RosterModel, rng: random.Random) -> None:
+        self.m, self.rng = m, rng
+        self.num_employees = len(m.employees)
+        self.num_days = m.num_days
+        self.cells_per_day = max(1, sum(1 for _ in m.x) // max(1, m.num_days * self.num_employees))
+        self.size = min(self.num_employees * self.num_days, 12 * max(7, self.num_days // 4))
+        self.min_size = 4
+        self.max_size = self.num_employees * self.num_days
+
+    def pick(self) -> Neighbourhood:
+        kind = self.rng.choice(os.environ.get("KINDS", "window,window,employees,days").split(","))
+        if kind == "employees":
+            return self._employees()
+        if kind == "days":
+            return self._days()
+        return self._window()
+
+    def _window(self) -> Neighbourhood:
+        """A block of consecutive days for a random group of employees."""
+        days = min(self.num_days, self.rng.choice((7, 10, 14, 21, 28)))
+        people = max(2, min(self.num_employees, self.size // days))
+        start = self.rng.randrange(0, self.num_days - days + 1)
+        group = self.rng.sample(range(self.num_employees), people)
+        return Neighbourhood("window", {(e, d) for e in group for d in range(start, start + days)})
+
+    def _employees(self) -> Neighbourhood:
+        """The whole schedules of a few employees."""
+        people = max(2, min(self.num_employees, self.size // self.num_days))
+        group = self.rng.sample(range(self.num_employees), people)
+        return Neighbourhood("employees", {(e, d) for e in group for d in range(self.num_days)})
+
+    def _days(self) -> Neighbourhood:
+        """Everyone, over a short run of days."""
+        days = max(1, min(self.num_days, self.size // self.num_employees))
+        start = self.rng.randrange(0, self.num_days - days + 1)
+        return Neighbourhood(
+            "days", {(e, d) for e in range(self.num_employees) for d in range(start, start + days)}
+        )
+
+    def feedback(self, solved_optimally: bool, improved: bool) -> None:
+        if solved_optimally and not improved:
+            self.size = min(self.max_size, int(self.size * 1.15) + 1)
+        elif not solved_optimally:
+            self.size = max(self.min_size, int(self.size * 0.85))
+
+
+def improve(
+    m: RosterModel,
+    settings: SolverSettings,
+    started: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+) -> tuple[str, Incumbent | None]:
+    """Run a CP-SAT start, then LNS steps until the time limit; return (status, incumbent).
+
+    Each round solves one neighbourhood per worker, in parallel threads on private copies of the
+    model (CP-SAT releases the GIL), single-threaded with the stronger LP relaxation, which
+    proves small sub-problems optimal far faster than a multi-worker portfolio.
+    """
+    deadline = started + settings.time_limit
+    status, incumbent = _start(m, settings, deadline, reporter, stop)
+    if incumbent is None or status == "optimal":
+        return status, incumbent
+
+    cells = _variables_by_cell(m)
+    copies = [_copy_model(m.model) for _ in range(settings.workers)]
+    picker = NeighbourhoodPicker(m, random.Random(settings.seed))
+    steps = improvements = 0
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        while not stop.stopped:
+            remaining = deadline - time.monotonic()
+            if remaining < 0.05:
+                break
+            limit = min(STEP_SECONDS, remaining)
+            hoods = [picker.pick() for _ in copies]
+            jobs = [
+                pool.submit(
+                    _solve_neighbourhood,
+                    copy,
+                    cells,
+                    hood,
+                    incumbent.values,
+                    settings,
+                    limit,
+                    stop,
+                    seed=settings.seed + steps + i,
+                )
+                for i, (copy, hood) in enumerate(zip(copies, hoods, strict=True))
+            ]
+            results = [job.result() for job in jobs]
+            steps += len(results)
+            best = incumbent
+            for optimal, candidate in results:
+                improved = candidate is not None and candidate.objective < incumbent.objective
+                picker.feedback(optimal, improved)
+                if improved and candidate.objective < best.objective:
+                    best = candidate
+            if best is not incumbent:
+                improvements += 1
+                best.bound = incumbent.bound
+                incumbent = best
+                reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
+            if incumbent.objective <= incumbent.bound:
+                break
+    _logger.info("LNS: %d steps, %d improvements, final size %d", steps, improvements, picker.size)
+    status = "optimal" if incumbent.objective <= incumbent.bound else "feasible"
+    return status, incumbent
+
+
+def _start(
+    m: RosterModel,
+    settings: SolverSettings,
+    deadline: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+) -> tuple[str, Incumbent | None]:
+    """A full-model CP-SAT call for a first roster (longer if it has not found one yet)."""
+    from optimizer.solver import configure, incumbent_of, status_name
+
+    solver = cp_model.CpSolver()
+    configure(solver, settings, max(START_SHARE * settings.time_limit, 0.5))
+    stop.attach(solver)
+    status = solver.solve(m.model, reporter)
+    incumbent = incumbent_of(solver, status)
+    while incumbent is None and status == cp_model.UNKNOWN and not stop.stopped:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        configure(solver, settings, remaining)
+        status = solver.solve(m.model, reporter)
+        incumbent = incumbent_of(solver, status)
+    stop.detach()
+    return status_name(status), incumbent
+
+
+def _copy_model(model: cp_model.CpModel) -> cp_model.CpModel:
+    copy = cp_model.CpModel()
+    copy.proto.copy_from(model.proto)
+    return copy
+
+
+def _solve_neighbourhood(
+    model: cp_model.CpModel,
+    cells,
+    hood: Neighbourhood,
+    values: list[int],
+    settings: SolverSettings,
+    limit: float,
+    stop: _StopWatcher,
+    seed: int,
+) -> tuple[bool, Incumbent | None]:
+    """Re-optimise the cells of `hood` with the rest of the roster fixed to `values`."""
+    from optimizer.solver import incumbent_of
+
+    proto = model.proto
+    fixed = _fix_outside(proto, cells, hood.cells, values)
+    _set_hint(proto, values)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = limit
+    params.num_workers = 1
+    params.linearization_level = 2
+    params.random_seed = seed
+    stop.attach_extra(solver)
+    try:
+        status = solver.solve(model)
+    finally:
+        stop.detach_extra(solver)
+        _unfix(proto, fixed)
+    return status == cp_model.OPTIMAL, incumbent_of(solver, status)
+
+
+def _variables_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
+    cells: dict[tuple[int, int], list[int]] = {}
+    for (e_idx, day, _), var in m.x.items():
+        cells.setdefault((e_idx, day), []).append(var.index)
+    return cells
+
+
+def _fix_outside(proto, cells, free: set[tuple[int, int]], values: list[int]) -> list[int]:
+    """Fix every assignment variable outside the freed cells to its incumbent value."""
+    fixed = []
+    for cell, indices in cells.items():
+        if cell in free:
+            continue
+        for index in indices:
+            domain = proto.variables[index].domain
+            domain[0] = domain[1] = values[index]
+            fixed.append(index)
+    return fixed
+
+
+def _unfix(proto, fixed: list[int]) -> None:
+    for index in fixed:
+        domain = proto.variables[index].domain
+        domain[0], domain[1] = 0, 1
+
+
+def _set_hint(proto, values: list[int]) -> None:
+    proto.clear_solution_hint()
+    hint = proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)

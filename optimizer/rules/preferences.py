@@ -1,0 +1,42 @@
+"""Employee preferences: wanted and unwanted days and shifts, weighted by employee priority."""
+
+from __future__ import annotations
+
+from optimizer.model import RosterModel
+from optimizer.schema import Preference
+
+
+def penalize_preferences(m: RosterModel) -> None:
+    """SOFT "Preferences": an unmet `want` or a met `avoid` costs the preference's weight;
+    per-minute preferences count each minute of worked time on the day."""
+    index = {e.id: i for i, e in enumerate(m.employees)}
+    priorities = {e.id: e.priority for e in m.employees}
+    multiplier = m.problem.rules.weights.preference
+    for pref in m.problem.preferences:
+        e_idx = index[pref.employee]
+        weight = round(pref.weight * multiplier * priorities[pref.employee])
+        if not weight:
+            continue
+        if pref.per_minute:
+            _per_minute(m, e_idx, pref, weight)
+            continue
+        if pref.shift_type is None:
+            worked = m.works(e_idx, pref.day)
+        else:
+            worked = m.works_type(e_idx, pref.day, pref.shift_type)
+        unmet = (1 - worked) if pref.kind == "want" else worked
+        m.add_penalty("preferences", weight, unmet, pref.employee)
+
+
+def _per_minute(m: RosterModel, e_idx: int, pref: Preference, weight: int) -> None:
+    """Minutes worked inside the preferred day: penalised for `avoid`, rewarded for `want`."""
+    sign = -1 if pref.kind == "want" else 1
+    reach = m.instance.max_day_reach
+    terms = []
+    for day in range(max(0, pref.day - reach), pref.day + 1):
+        for p_idx, var in m.on_day(e_idx, day):
+            minutes = m.instance.overlap_with_day(m.positions[p_idx][0], day, pref.day)
+            if minutes:
+                terms.append(minutes * var)
+    if terms:
+        m.add_penalty("preferences", sign * weight, sum(terms), pref.employee)

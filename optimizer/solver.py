@@ -1,0 +1,294 @@
+"""`solve(problem, settings) -> Solution`: the one entry point for finding a roster.
+
+Small problems get one CP-SAT call; larger ones a CP-SAT start followed by large-neighbourhood
+search (see `optimizer.lns`). Every solution passes through the independent validator, whose
+objective and per-rule breakdown are the ones reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ortools
+from ortools.sat.python import cp_model
+
+from optimizer import explain, lns
+from optimizer.model import RosterModel
+from optimizer.rules import build_model
+from optimizer.schema import Assignment, Problem, Solution, SolverSettings
+from optimizer.validator import validate
+
+_logger = logging.getLogger(__name__)
+
+SolutionCallback = Callable[[Solution], None]
+StopCheck = Callable[[], bool]
+
+LNS_THRESHOLD_VARIABLES = 1500
+"""Models with more assignment variables than this are improved by LNS under 'auto'."""
+
+
+@dataclass
+class Incumbent:
+    """The best roster found so far, as the full CP-SAT value vector and its objective."""
+
+    values: list[int]
+    objective: int
+    bound: int
+
+
+def solve(
+    problem: Problem,
+    settings: SolverSettings | None = None,
+    *,
+    on_solution: SolutionCallback | None = None,
+    warm_start: list[Assignment] | Solution | None = None,
+    should_stop: StopCheck | None = None,
+) -> Solution:
+    """Find the best roster for `problem` within `settings.time_limit` seconds.
+
+    `on_solution` is called with each improving roster; `warm_start` hints the search with a
+    previous roster; `should_stop` is polled a few times a second and stops the search early,
+    keeping the best roster found.
+    """
+    settings = settings or SolverSettings()
+    started = time.monotonic()
+    conflicts = explain.precheck(problem)
+    if conflicts:
+        return _finish(problem, None, "infeasible", None, started, conflicts=conflicts)
+    m = build_model(problem)
+    if warm_start is not None:
+        hint_roster(m, _assignments(warm_start))
+    reporter = _Reporter(m, problem, started, on_solution)
+    stop = _StopWatcher(should_stop)
+    try:
+        if _use_lns(m, settings):
+            status, incumbent = lns.improve(m, settings, started, reporter, stop)
+        else:
+            status, incumbent = _single_solve(m, settings, reporter, stop)
+    finally:
+        stop.close()
+    if incumbent is None:
+        if status == "infeasible":
+            conflicts = explain.explain_infeasible(problem, settings)
+        return _finish(problem, None, status, None, started, conflicts=conflicts)
+    roster = roster_from_values(m, incumbent.values)
+    return _finish(problem, roster, status, incumbent.bound, started)
+
+
+def solver_version() -> str:
+    return f"OR-Tools CP-SAT {ortools.__version__}"
+
+
+def configure(solver: cp_model.CpSolver, settings: SolverSettings, time_limit: float) -> None:
+    """Apply the solver settings to a CP-SAT solver for one call."""
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.01, time_limit)
+    params.num_workers = settings.workers
+    params.random_seed = settings.seed
+    params.relative_gap_limit = settings.relative_gap
+    params.log_search_progress = settings.log_search
+    if settings.log_search:
+        solver.log_callback = _logger.info
+
+
+def roster_from_values(m: RosterModel, values: list[int]) -> list[Assignment]:
+    """The assignments that are 1 in a full CP-SAT value vector."""
+    roster = []
+    for (e_idx, day, p_idx), var in m.x.items():
+        if values[var.index]:
+            type_id, skill = m.positions[p_idx]
+            roster.append(
+                Assignment(employee=m.employees[e_idx].id, day=day, shift_type=type_id, skill=skill)
+            )
+    roster.sort(key=lambda a: (a.employee, a.day))
+    return roster
+
+
+def hint_roster(m: RosterModel, roster: list[Assignment]) -> None:
+    """Hint every assignment variable with its value in `roster` (a warm start)."""
+    index = {e.id: i for i, e in enumerate(m.employees)}
+    positions = {pos: i for i, pos in enumerate(m.positions)}
+    chosen = set()
+    for a in roster:
+        if a.employee in index:
+            p_idx = positions.get((a.shift_type, a.skill))
+            if p_idx is None:  # a roster without skills: take the type's first position
+                p_idx = next((i for i, p in enumerate(m.positions) if p[0] == a.shift_type), None)
+            chosen.add((index[a.employee], a.day, p_idx))
+    m.model.clear_hints()
+    for key, var in m.x.items():
+        m.model.add_hint(var, key in chosen)
+
+
+def _assignments(warm_start: list[Assignment] | Solution) -> list[Assignment]:
+    return warm_start.assignments if isinstance(warm_start, Solution) else list(warm_start)
+
+
+def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:
+    if settings.strategy != "auto":
+        return settings.strategy == "lns"
+    return len(m.x) > LNS_THRESHOLD_VARIABLES and settings.time_limit >= 5
+
+
+def _single_solve(
+    m: RosterModel, settings: SolverSettings, reporter: _Reporter, stop: _StopWatcher
+) -> tuple[str, Incumbent | None]:
+    solver = cp_model.CpSolver()
+    configure(solver, settings, settings.time_limit)
+    stop.attach(solver)
+    status = solver.solve(m.model, reporter)
+    stop.detach()
+    return status_name(status), incumbent_of(solver, status)
+
+
+def incumbent_of(solver: cp_model.CpSolver, status: int) -> Incumbent | None:
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Incumbent(
+        list(solver.response_proto.solution),
+        round(solver.objective_value),
+        round(solver.best_objective_bound),
+    )
+
+
+def status_name(status: int) -> str:
+    return {
+        cp_model.OPTIMAL: "optimal",
+        cp_model.FEASIBLE: "feasible",
+        cp_model.INFEASIBLE: "infeasible",
+        cp_model.MODEL_INVALID: "model_invalid",
+    }.get(status, "unknown")
+
+
+def _finish(
+    problem: Problem,
+    roster: list[Assignment] | None,
+    status: str,
+    bound: int | None,
+    started: float,
+    conflicts=(),
+) -> Solution:
+    """Assemble the solution, taking objective and breakdown from the validator."""
+    solution = Solution(
+        status=status,
+        solver_version=solver_version(),
+        problem_name=problem.name,
+        conflicts=list(conflicts),
+    )
+    if roster is not None:
+        report = validate(problem, roster)
+        solution.assignments = roster
+        solution.objective = report.objective
+        solution.breakdown = report.breakdown
+        solution.hard_violations = len(report.hard_violations)
+        solution.best_bound = bound if bound is None else min(bound, report.objective)
+        solution.gap = _gap(report.objective, solution.best_bound)
+        if status == "optimal" and solution.best_bound is not None:
+            solution.best_bound = report.objective
+            solution.gap = 0.0
+    solution.wall_time = round(time.monotonic() - started, 3)
+    return solution
+
+
+def _gap(objective: int, bound: int | None) -> float | None:
+    if bound is None:
+        return None
+    return round(max(0, objective - bound) / max(1, abs(objective)), 6)
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Passes each improving roster to the caller's callback (CP-SAT calls it on every
+    solution; LNS calls `report` directly)."""
+
+    def __init__(
+        self, m: RosterModel, problem: Problem, started: float, on_solution: SolutionCallback | None
+    ) -> None:
+        super().__init__()
+        self.m, self.problem, self.started = m, problem, started
+        self.on_solution = on_solution
+        self.best: int | None = None
+
+    def on_solution_callback(self) -> None:
+        values = list(self.response_proto.solution)
+        self.report(values, round(self.objective_value), round(self.best_objective_bound))
+
+    def report(self, values: list[int], objective: int, bound: int) -> None:
+        if self.best is not None and objective >= self.best:
+            return
+        self.best = objective
+        _logger.info(
+            "%.1fs objective %d bound %d", time.monotonic() - self.started, objective, bound
+        )
+        if self.on_solution is None:
+            return
+        roster = roster_from_values(self.m, values)
+        self.on_solution(
+            Solution(
+                status="feasible",
+                assignments=roster,
+                objective=objective,
+                best_bound=bound,
+                gap=_gap(objective, bound),
+                wall_time=round(time.monotonic() - self.started, 3),
+                solver_version=solver_version(),
+                problem_name=self.problem.name,
+            )
+        )
+
+
+class _StopWatcher:
+    """Polls the caller's `should_stop` and stops the running CP-SAT search when it says so."""
+
+    def __init__(self, should_stop: StopCheck | None) -> None:
+        self.should_stop = should_stop
+        self.stopped = False
+        self._solver: cp_model.CpSolver | None = None
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._extra: set[cp_model.CpSolver] = set()
+        self._thread = None
+        if should_stop is not None:
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.2):
+            try:
+                wanted = self.should_stop()
+            except Exception:  # a failing check must not kill the solve
+                _logger.exception("should_stop raised; ignoring")
+                continue
+            if wanted:
+                self.stopped = True
+                solver = self._solver
+                if solver is not None:
+                    solver.stop_search()
+                with self._lock:
+                    for extra in self._extra:
+                        extra.stop_search()
+
+    def attach(self, solver: cp_model.CpSolver) -> None:
+        self._solver = solver
+        if self.stopped:
+            solver.stop_search()
+
+    def detach(self) -> None:
+        self._solver = None
+
+    def attach_extra(self, solver: cp_model.CpSolver) -> None:
+        """Also stop `solver` (one of several running in parallel) when asked to."""
+        with self._lock:
+            self._extra.add(solver)
+        if self.stopped:
+            solver.stop_search()
+
+    def detach_extra(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            self._extra.discard(solver)
+
+    def close(self) -> None:
+        self._done.set()
