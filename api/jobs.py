@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import logging
 import multiprocessing
+import os
 import threading
 import time
 import uuid
@@ -54,7 +55,10 @@ class JobRunner:
                 if self.executor_kind == "thread":
                     self._executor = cf.ThreadPoolExecutor(self.workers, "solve-job")
                 else:
-                    context = multiprocessing.get_context("spawn")
+                    # A fork server that has imported the solver starts workers in milliseconds,
+                    # and forks them from a single-threaded process, unlike the service itself.
+                    context = multiprocessing.get_context("forkserver")
+                    context.set_forkserver_preload(["api.solve_worker", "optimizer"])
                     self._executor = cf.ProcessPoolExecutor(self.workers, mp_context=context)
             return self._executor
 
@@ -89,7 +93,9 @@ class JobRunner:
 
     def _submit(self, job_id: str) -> None:
         try:
-            future = self._pool().submit(run_solve_job, self.database_url, job_id, self.owner)
+            future = self._pool().submit(
+                run_solve_job, self.database_url, job_id, self.owner, os.getpid()
+            )
         except RuntimeError as exc:  # the pool is shutting down
             _logger.warning("job %s not started: %s", job_id, exc)
             return

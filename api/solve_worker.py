@@ -37,13 +37,21 @@ def _engine_for(url: str) -> Engine:
 class JobWatch:
     """What a running job knows about the outside world: cancel requests and its own standing."""
 
-    def __init__(self, factory: sessionmaker[Session], job_id: str, owner: str, limit: float):
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        job_id: str,
+        owner: str,
+        limit: float,
+        service_pid: int | None = None,
+    ):
         self.factory = factory
         self.job_id = job_id
         self.owner = owner
         self.limit = max(limit, 1e-6)
         self.started = time.monotonic()
         self.parent = os.getppid()
+        self.service_pid = service_pid
         self.cancelled = False
         self.lost = False
         self._last_poll = 0.0
@@ -61,7 +69,7 @@ class JobWatch:
         """True once the job is cancelled, taken over, or its service is gone."""
         if self.cancelled or self.lost:
             return True
-        if os.getppid() != self.parent:
+        if os.getppid() != self.parent or not _alive(self.service_pid):
             _logger.warning("job %s: the service that started it is gone; stopping", self.job_id)
             self.lost = True
             return True
@@ -114,6 +122,19 @@ class JobWatch:
             session.commit()
 
 
+def _alive(pid: int | None) -> bool:
+    """Whether the service process that submitted the job still runs (None: not watched)."""
+    if pid is None or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def claim_job(factory: sessionmaker[Session], job_id: str, owner: str) -> SolveJob | None:
     """Mark a queued job running for this owner; None when it is no longer ours to run."""
     with factory() as session:
@@ -139,21 +160,25 @@ def claim_job(factory: sessionmaker[Session], job_id: str, owner: str) -> SolveJ
         return job
 
 
-def run_solve_job(database_url: str, job_id: str, owner: str) -> str:
+def run_solve_job(
+    database_url: str, job_id: str, owner: str, service_pid: int | None = None
+) -> str:
     """Solve one job to the end (or until stopped) and store the outcome; returns the status."""
     factory = sessionmaker(_engine_for(database_url), expire_on_commit=False)
     job = claim_job(factory, job_id, owner)
     if job is None:
         return "skipped"
     try:
-        return _solve_claimed(factory, job, owner)
+        return _solve_claimed(factory, job, owner, service_pid)
     except Exception as exc:
         _logger.exception("job %s failed", job_id)
         _finish(factory, job_id, owner, status="failed", error=f"{type(exc).__name__}: {exc}")
         return "failed"
 
 
-def _solve_claimed(factory: sessionmaker[Session], job: SolveJob, owner: str) -> str:
+def _solve_claimed(
+    factory: sessionmaker[Session], job: SolveJob, owner: str, service_pid: int | None
+) -> str:
     from optimizer import Assignment, Problem, Solution, SolverSettings, solve
 
     problem = Problem.model_validate(job.problem)
@@ -163,7 +188,7 @@ def _solve_claimed(factory: sessionmaker[Session], job: SolveJob, owner: str) ->
         warm_start = Solution.model_validate(job.solution)
     elif job.warm_start:
         warm_start = [Assignment.model_validate(a) for a in job.warm_start]
-    watch = JobWatch(factory, job.id, owner, settings.time_limit)
+    watch = JobWatch(factory, job.id, owner, settings.time_limit, service_pid)
     _logger.info("job %s: solving %s (attempt %d)", job.id, problem.name, job.attempts)
     solution = solve(
         problem,

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from api.access import get_department, require_department_planner
 from api.deps import CurrentUser, SessionDep
 from api.errors import unprocessable
+from api.forecast_demand import ForecastRequest, forecast_interval_demand
 from api.models import Demand, DemandHistory, ShiftTemplate
 from api.schemas import (
     DemandPublic,
@@ -153,3 +154,43 @@ def upload_history(
     )
     session.commit()
     return _summary(session, department_id)
+
+
+@router.post("/demand/forecast", response_model=list[DemandPublic])
+def forecast_demand(
+    department_id: int, body: ForecastRequest, session: SessionDep, user: CurrentUser
+) -> list[DemandPublic]:
+    """Replace the week's demand by interval demand forecast from the stored load history.
+
+    The forecaster predicts the median load per interval; Erlang C turns it into the people
+    needed for the service level, grossed up for shrinkage.
+    """
+    get_department(session, department_id)
+    require_department_planner(user, department_id)
+    try:
+        check_monday(body.week)
+        lines = forecast_interval_demand(session, department_id, body)
+    except ValueError as exc:
+        field, _, reason = str(exc).partition(": ")
+        raise unprocessable(field if reason else "week", reason or str(exc)) from None
+    end = body.week + dt.timedelta(days=7)
+    session.execute(
+        delete(Demand).where(
+            Demand.department_id == department_id, Demand.date >= body.week, Demand.date < end
+        )
+    )
+    rows = [
+        Demand(
+            department_id=department_id,
+            date=body.week + dt.timedelta(days=line["day"]),
+            start_minute=line["start_minute"],
+            length_minutes=line["length_minutes"],
+            skill=line["skill"],
+            required=line["required"],
+            source="forecast",
+        )
+        for line in lines
+    ]
+    session.add_all(rows)
+    session.commit()
+    return [_public(row, {}) for row in rows]

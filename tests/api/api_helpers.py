@@ -137,3 +137,86 @@ def make_department(client: TestClient, hr: dict[str, str], name: str, people: i
     )
     assert reply.status_code == 200, reply.text
     return dept, ids
+
+
+def busy_problem(people: int = 24, days: int = 14) -> dict:
+    """A problem CP-SAT needs several seconds to prove optimal (fairness over two weeks)."""
+    shift_types = [
+        {"id": "E", "start_minute": 420, "duration_minutes": 480},
+        {"id": "L", "start_minute": 780, "duration_minutes": 480},
+        {"id": "N", "start_minute": 1320, "duration_minutes": 480, "unpopular": True},
+    ]
+    return {
+        "name": "busy fortnight",
+        "num_days": days,
+        "shift_types": shift_types,
+        "contracts": [
+            {
+                "id": "c",
+                "max_minutes_per_week": 2400,
+                "min_rest_minutes": 660,
+                "max_consecutive_days": 5,
+            }
+        ],
+        "employees": [
+            {"id": f"p{i}", "contract": "c", "hourly_cost": 20 + i % 7} for i in range(people)
+        ],
+        "shift_demand": [
+            {"day": d, "shift_type": t, "required": r}
+            for d in range(days)
+            for t, r in (("E", 5), ("L", 4), ("N", 3))
+        ],
+        "preferences": [
+            {"employee": f"p{i}", "day": (i * 3) % days, "kind": "avoid", "weight": 3}
+            for i in range(people)
+        ],
+        "rules": {
+            "weights": {
+                "fair_hours": 3,
+                "fair_unpopular": 10,
+                "fair_weekends": 10,
+                "labour_cost": 1,
+                "under_cover": 1000,
+            }
+        },
+    }
+
+
+def tiny_problem() -> dict:
+    """Three people, two shift types, three days: solved to optimality in a blink."""
+    return {
+        "name": "tiny",
+        "num_days": 3,
+        "shift_types": [
+            {"id": "E", "start_minute": 420, "duration_minutes": 480},
+            {"id": "L", "start_minute": 840, "duration_minutes": 480},
+        ],
+        "contracts": [{"id": "c", "max_minutes_per_week": 2400, "min_rest_minutes": 660}],
+        "employees": [
+            {"id": "ann", "contract": "c", "hourly_cost": 20},
+            {"id": "bob", "contract": "c", "hourly_cost": 25},
+            {"id": "cas", "contract": "c", "hourly_cost": 30, "unavailable_days": [1]},
+        ],
+        "shift_demand": [
+            {"day": d, "shift_type": t, "required": 1} for d in range(3) for t in ("E", "L")
+        ],
+        "preferences": [{"employee": "ann", "day": 2, "kind": "avoid", "weight": 50}],
+        "rules": {"weights": {"labour_cost": 1}},
+    }
+
+
+def wait_for_job(client, headers, job_id: str, until=None, timeout: float = 60.0) -> dict:
+    """Poll a job until `until(job)` holds (default: it has ended); fails after `timeout`."""
+    import time
+
+    def ended(job):
+        return job["status"] not in ("queued", "running")
+
+    until = until or ended
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/v1/solve-jobs/{job_id}", headers=headers).json()
+        if until(job):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}: {job}"
+        time.sleep(0.2)
