@@ -65,7 +65,8 @@ class _SeriesModel:
     weekday_effect: np.ndarray  # (7,) log
     calendar_effect: np.ndarray  # (n_features,) log
     level: float  # log
-    trend: float  # log per open day (damped when used)
+    trend: float  # log per open day at the end of the history
+    trend_damping: float  # the trend's weight shrinks by this factor per open day ahead
     profile: np.ndarray  # (7, slots), rows sum to 1 over open slots
     window_uplift: dict[str, float] = field(default_factory=dict)
     residual_quantiles: dict[float, float] = field(default_factory=dict)
@@ -99,7 +100,9 @@ class DemandForecaster(BaseEstimator):
     effect_shrinkage:
         Ridge penalty, in equivalent days, pulling each calendar effect towards zero.
     trend_damping:
-        Damping of the trend per open day (0 switches the trend off).
+        Damping of the trend per open day ahead; 0 (the default) switches the trend off, since
+        on call-centre load a trend extrapolates noise (see BENCHMARKS.md) and the
+        recency-weighted level already follows level shifts.
     calibration_weeks:
         Rolling weekly backtests on the training data used to calibrate the quantiles.
     """
@@ -402,6 +405,8 @@ def _fit_point_model(
     level_weight = 0.5 ** (order_age / settings["level_halflife_days"])
     level = float(np.sum(level_weight * adjusted) / np.sum(level_weight))
     trend = _damped_trend(adjusted, settings["trend_damping"])
+    # The weighted mean sits at the weights' mean age: move it to the last day along the trend.
+    level += trend * float(np.sum(level_weight * order_age) / np.sum(level_weight))
 
     profile = _learn_profile(
         values,
@@ -428,6 +433,7 @@ def _fit_point_model(
         calendar_effect=calendar_effect,
         level=level,
         trend=trend,
+        trend_damping=settings["trend_damping"],
         profile=profile,
     )
     model.window_uplift = _learn_window_uplift(
@@ -607,8 +613,12 @@ def _point_grid(
     features, _ = calendar.features(dates, whole_day, events)
     weekdays = np.array([d.weekday() for d in dates])
     steps = np.array([calendar.open_days_between(model.last_date, d) for d in dates], dtype=float)
-    damping = 0.95
-    trend = model.trend * np.where(steps > 0, damping * (1 - damping**steps) / (1 - damping), 0.0)
+    damping = model.trend_damping
+    trend = (
+        model.trend * damping * (1 - damping**steps) / (1 - damping)
+        if damping > 0
+        else np.zeros(len(dates))
+    )
     log_total = (
         model.level + trend + model.weekday_effect[weekdays] + features @ model.calendar_effect
     )

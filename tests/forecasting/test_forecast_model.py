@@ -117,6 +117,20 @@ def test_forecast_follows_a_level_shift():
     assert fc["forecast"].sum() > 1.2 * weekly_before
 
 
+def test_a_damped_trend_extrapolates_steady_growth_when_switched_on():
+    """Load growing 1% per open day: with the trend on, next week is forecast higher than without
+    it, and both start from about the latest level."""
+    history = synthetic_load(weeks=12, daily_volume=20000.0)
+    day_number = (history["ds"].dt.normalize() - history["ds"].min().normalize()).dt.days
+    history = history.assign(y=np.round(history["y"] * 1.01 ** (day_number * 5 / 7)))
+    flat = DemandForecaster(freq="30min").fit(history).forecast()["forecast"].sum()
+    trended = (
+        DemandForecaster(freq="30min", trend_damping=0.9).fit(history).forecast()["forecast"].sum()
+    )
+    latest_week = history[history["ds"] >= history["ds"].max().normalize() - pd.Timedelta("6D")]
+    assert trended > flat > 0.9 * latest_week["y"].sum()
+
+
 def test_quantiles_are_ordered_and_cover_about_eighty_percent():
     """P10 <= P50 <= P90 everywhere, and the band holds roughly 80% of fresh load."""
     history = synthetic_load(weeks=20, seed=3)
