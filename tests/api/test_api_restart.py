@@ -1,0 +1,127 @@
+"""Killing the real service (uvicorn, SIGKILL) in the middle of a solve and starting it again
+loses no stored data and leaves no job stuck "running". Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import suppress
+
+import httpx
+import pytest
+from api_helpers import busy_problem, make_department, wait_for_job
+from sqlalchemy import create_engine, text
+
+from optimizer import Problem, Solution, validate
+
+SECRET = "a-test-signing-key-that-is-long-enough-for-hs256"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_service(database_url: str, data_dir) -> tuple[subprocess.Popen, str]:
+    """`shiftopt serve` in its own process group; returns it and its base URL once it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SHIFTOPT_SECRET_KEY": SECRET,
+        "SHIFTOPT_ADMIN_USER": "hr",
+        "SHIFTOPT_ADMIN_PASSWORD": "hr-password",
+        "SHIFTOPT_DATA_DIR": str(data_dir),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--database-url",
+            database_url,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the service exited while starting"
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process, base
+        time.sleep(0.2)
+    raise AssertionError("the service did not answer within 60 s")
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Kill what is left of a service's process group (its workers included)."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def job_status(database_url: str, job_id: str) -> str:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        status = conn.execute(
+            text("SELECT status FROM solve_jobs WHERE id = :id"), {"id": job_id}
+        ).scalar_one()
+    engine.dispose()
+    return status
+
+
+@pytest.mark.slow
+def test_killed_service_resumes_its_job_after_a_restart(database_url, tmp_path):
+    """SIGKILL mid-solve leaves the job 'running' in the database; the restarted service
+    re-queues it, solves it to the end, and every stored department is still there."""
+    first, base = start_service(database_url, tmp_path)
+    second = None
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            token = client.post(
+                "/api/v1/auth/token", data={"username": "hr", "password": "hr-password"}
+            ).json()
+            hr = {"Authorization": f"Bearer {token['access_token']}"}
+            make_department(client, hr, "north", people=3)
+            reply = client.post(
+                "/api/v1/solve-jobs",
+                json={"problem": busy_problem(), "settings": {"time_limit": 3}},
+                headers=hr,
+            )
+            job_id = reply.json()["id"]
+            wait_for_job(client, hr, job_id, until=lambda j: j["objective"] is not None)
+        first.kill()
+        first.wait(timeout=10)
+        assert job_status(database_url, job_id) == "running"
+
+        second, base = start_service(database_url, tmp_path)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            job = wait_for_job(client, hr, job_id, timeout=60)
+            departments = client.get("/api/v1/departments", headers=hr).json()
+            people = client.get("/api/v1/employees", headers=hr).json()
+        assert job["status"] == "finished", job
+        assert job["attempts"] == 2
+        assert "interrupted" in job["error"]
+        report = validate(
+            Problem.model_validate(busy_problem()),
+            Solution.model_validate(job["solution"]).assignments,
+        )
+        assert report.hard_violations == []
+        assert [d["name"] for d in departments] == ["north"]
+        assert len(people) == 3
+    finally:
+        stop_group(first)
+        if second is not None:
+            stop_group(second)
