@@ -10,6 +10,7 @@ weeks of the training data, so an 80% band is as wide as the model's own recent 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
@@ -376,6 +377,8 @@ def _fit_point_model(
 
     log_total = np.log(np.where(usable, totals, 1.0))
     age_weeks = (n_days - 1 - np.arange(n_days)) / 7.0
+    # Days older than four half-lives weigh under 1/16: leave them out of the effect regression.
+    recent = age_weeks < 4.0 * settings["effect_halflife_weeks"]
     effect_weight = 0.5 ** (age_weeks / settings["effect_halflife_weeks"])
     weeks = np.array([_week_index(d) for d in grid.dates])
     # Two passes: the weekday effects of the first size the load that closures carry over.
@@ -385,12 +388,13 @@ def _fit_point_model(
             open_weekdays, observed_open, closures, holiday_dates, closing_holidays, weekday_scale
         )
         features, names = calendar.features(grid.dates, whole_day_events, events)
+        fitted = usable & recent
         weekday_effect, calendar_effect, week_level = _fit_daily_effects(
-            log_total[usable],
-            weekdays[usable],
-            features[usable],
-            weeks[usable],
-            effect_weight[usable],
+            log_total[fitted],
+            weekdays[fitted],
+            features[fitted],
+            weeks[fitted],
+            effect_weight[fitted],
             open_weekdays,
             settings["effect_shrinkage"],
         )
@@ -499,15 +503,15 @@ def _fit_daily_effects(
     design[np.arange(n), week_pos] = 1.0
     design[np.arange(n), n_weeks + weekdays] = 1.0
     design[:, n_weeks + 7 :] = features
-    root = np.sqrt(weights)
     penalty = np.concatenate(
         [np.full(n_weeks, 1e-4), np.full(7, 1e-2), np.full(n_features, max(shrinkage, 1e-4))]
     )
-    lhs = np.vstack([design * root[:, None], np.diag(np.sqrt(penalty))])
-    # Centre the weekday effects on the week level's own mean so the ridge does not bias them.
+    # Centre on the weighted mean so the ridge on the week levels does not pull them to zero.
     centre = np.average(log_total, weights=weights)
-    rhs = np.concatenate([(log_total - centre) * root, np.zeros(len(penalty))])
-    coef, *_ = np.linalg.lstsq(lhs, rhs, rcond=None)
+    weighted = design * weights[:, None]
+    coef = np.linalg.solve(
+        weighted.T @ design + np.diag(penalty), weighted.T @ (log_total - centre)
+    )
     weekday_effect = coef[n_weeks : n_weeks + 7].copy()
     opened = open_weekdays & np.isin(np.arange(7), weekdays)
     shift = weekday_effect[opened].mean() if opened.any() else 0.0
@@ -657,8 +661,17 @@ class _DayCalendar:
         self.closures = closures
         self.holidays = holiday_dates
         self.closing_holidays = closing_holidays
+        self._open: dict[dt.date, bool] = {}
+        self._open_days_of_month: dict[tuple[int, int], list[dt.date]] = {}
 
     def is_open(self, day: dt.date) -> bool:
+        known = self._open.get(day)
+        if known is None:
+            known = self._decide_open(day)
+            self._open[day] = known
+        return known
+
+    def _decide_open(self, day: dt.date) -> bool:
         observed = self.observed_open.get(day)
         if observed is not None:
             return observed
@@ -713,19 +726,20 @@ class _DayCalendar:
 
     def _month_position(self, day: dt.date) -> tuple[int, bool]:
         """Open days since the month began (1 = first open day) and whether it is the last."""
-        first = day.replace(day=1)
-        position = sum(
-            self.is_open(first + dt.timedelta(days=k)) for k in range((day - first).days + 1)
-        )
-        probe, last = day, True
-        while True:
-            probe += dt.timedelta(days=1)
-            if probe.month != day.month:
-                break
-            if self.is_open(probe):
-                last = False
-                break
-        return position, last
+        key = (day.year, day.month)
+        open_days = self._open_days_of_month.get(key)
+        if open_days is None:
+            first = day.replace(day=1)
+            following = (first + dt.timedelta(days=32)).replace(day=1)
+            span = (following - first).days
+            open_days = [
+                first + dt.timedelta(days=k)
+                for k in range(span)
+                if self.is_open(first + dt.timedelta(days=k))
+            ]
+            self._open_days_of_month[key] = open_days
+        position = bisect.bisect_right(open_days, day)
+        return position, bool(open_days) and open_days[-1] == day
 
     def features(
         self, dates: list[dt.date], whole_day_events: list[str], events: list[PeakEvent]
