@@ -57,7 +57,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         help="YAML/JSON list of peak events and closures (name, dates, start_time, end_time, "
         "channel, uplift, closed)",
     )
-    staffing = parser.add_argument_group("staffing (Erlang C; all need --aht)")
+    staffing = parser.add_argument_group("staffing (Erlang C, or A with --patience; need --aht)")
     staffing.add_argument("--aht", type=float, default=None, help="average handling time, seconds")
     staffing.add_argument(
         "--service-level", type=float, default=None, help="share answered in time (default 0.8)"
@@ -73,6 +73,12 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     )
     staffing.add_argument(
         "--shrinkage", type=float, default=None, help="share of rostered time lost (default 0)"
+    )
+    staffing.add_argument(
+        "--patience",
+        type=float,
+        default=None,
+        help="mean seconds callers wait before hanging up: staff with Erlang A (abandonment)",
     )
     staffing.add_argument(
         "--staff-quantile",
@@ -161,6 +167,7 @@ def _staffing_targets(args: argparse.Namespace) -> StaffingTargets | None:
         "asa_seconds": args.asa,
         "max_occupancy": args.max_occupancy,
         "shrinkage": args.shrinkage,
+        "patience_seconds": args.patience,
     }
     given = {k: v for k, v in given.items() if v is not None}
     if args.aht is None:

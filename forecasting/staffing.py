@@ -1,4 +1,4 @@
-"""From forecast load to people: service targets, Erlang C agents, shrinkage, optimizer demand.
+"""From forecast load to people: service targets, Erlang C/A agents, shrinkage, optimizer demand.
 
 `StaffingTargets` holds what a manager promises (80% of calls answered within 20 s, or an average
 speed of answer), the most occupancy agents can sustain, and the shrinkage that separates agents
@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forecasting.erlang import (
     agents_for_target,
+    agents_for_target_with_abandonment,
+    erlang_a,
     offered_load,
     rostered_heads,
     service_level,
@@ -46,6 +48,12 @@ class StaffingTargets(BaseModel):
     max_occupancy: float = Field(
         1.0, gt=0, le=1, description="Most of their time agents may spend handling contacts."
     )
+    patience_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="Mean time callers wait before hanging up; given, staffing uses Erlang A "
+        "(abandonment) instead of Erlang C.",
+    )
     shrinkage: float = Field(
         0.0,
         ge=0,
@@ -61,7 +69,19 @@ class StaffingTargets(BaseModel):
 
 
 def agents_needed(load: np.ndarray, interval: pd.Timedelta, targets: StaffingTargets) -> np.ndarray:
-    """Agents on the phones per interval (Erlang C) that meet every target, before shrinkage."""
+    """Agents on the phones per interval that meet every target, before shrinkage (Erlang C, or
+    Erlang A when the targets give the callers' patience)."""
+    if targets.patience_seconds is not None:
+        return agents_for_target_with_abandonment(
+            load,
+            targets.aht_seconds,
+            targets.patience_seconds,
+            interval.total_seconds(),
+            service_level_target=targets.service_level,
+            answer_within_seconds=targets.answer_within_seconds,
+            asa_target_seconds=targets.asa_seconds,
+            max_occupancy=targets.max_occupancy,
+        )
     traffic = offered_load(load, targets.aht_seconds, interval.total_seconds())
     return agents_for_target(
         traffic,
@@ -84,6 +104,15 @@ def service_level_reached(
     load: np.ndarray, agents: np.ndarray, interval: pd.Timedelta, targets: StaffingTargets
 ) -> np.ndarray:
     """Service level each interval actually gets when `agents` are on the phones for `load`."""
+    if targets.patience_seconds is not None:
+        return erlang_a(
+            load,
+            targets.aht_seconds,
+            targets.patience_seconds,
+            agents,
+            interval.total_seconds(),
+            targets.answer_within_seconds,
+        )["service_level"]
     traffic = offered_load(load, targets.aht_seconds, interval.total_seconds())
     return service_level(traffic, agents, targets.aht_seconds, targets.answer_within_seconds)
 

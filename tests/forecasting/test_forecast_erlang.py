@@ -10,7 +10,9 @@ from scipy.stats import poisson
 
 from forecasting.erlang import (
     agents_for_target,
+    agents_for_target_with_abandonment,
     average_speed_of_answer,
+    erlang_a,
     erlang_b,
     erlang_c,
     offered_load,
@@ -137,3 +139,75 @@ def test_required_agents_agree_with_pyworkforce_on_a_grid():
             )
         )
     assert ours == theirs
+
+
+# -- Erlang A ------------------------------------------------------------------------------------
+def mandelbaum_zeltyn(arrival: float, service: float, abandon: float, agents: int):
+    """Closed forms of P(wait) and P(abandon) for M/M/n+M (Mandelbaum & Zeltyn)."""
+    from scipy.special import gammainc, gammaln
+
+    x, y = agents * service / abandon, arrival / abandon
+    a = math.exp(math.log(x) + y - x * math.log(y) + gammaln(x) + math.log(gammainc(x, y)))
+    blocking = float(erlang_b(arrival / service, agents))
+    wait = a * blocking / (1 + (a - 1) * blocking)
+    rho = arrival / (agents * service)
+    return wait, wait * (1 / (rho * a) + 1 - 1 / rho)
+
+
+@pytest.mark.parametrize(
+    ("calls", "aht", "patience", "agents"),
+    [(100, 180, 120, 9), (100, 180, 600, 11), (2000, 300, 60, 300), (500, 240, 30, 50)],
+)
+def test_erlang_a_matches_the_closed_forms_for_waiting_and_abandoning(calls, aht, patience, agents):
+    """P(wait) and P(abandon) agree with the incomplete-gamma formulas."""
+    result = erlang_a(calls, aht, patience, agents, 1800, 20)
+    wait, abandon = mandelbaum_zeltyn(calls / 1800, 1 / aht, 1 / patience, agents)
+    assert float(result["wait_probability"]) == pytest.approx(wait, rel=1e-8)
+    assert float(result["abandon_probability"]) == pytest.approx(abandon, rel=1e-8)
+
+
+def test_erlang_a_with_endless_patience_is_erlang_c():
+    """Callers who never hang up: service level and agents equal Erlang C's."""
+    calls = np.array([10.0, 100.0, 480.0])
+    load = offered_load(calls, 180.0, 1800.0)
+    agents = agents_for_target(load, 180.0)
+    result = erlang_a(calls, 180.0, 1e7, agents, 1800.0, 20.0)
+    assert np.allclose(result["service_level"], service_level(load, agents, 180.0, 20.0), atol=1e-5)
+    patient = agents_for_target_with_abandonment(calls, 180.0, 1e7, 1800.0)
+    assert patient.tolist() == agents.tolist()
+
+
+def test_abandonment_lowers_the_agents_needed_but_still_meets_the_target():
+    """With 2-minute patience fewer agents reach 80/20, and one fewer would not."""
+    calls = np.array([100.0, 480.0, 2000.0])
+    impatient = agents_for_target_with_abandonment(calls, 180.0, 120.0, 1800.0)
+    patient = agents_for_target(offered_load(calls, 180.0, 1800.0), 180.0)
+    assert np.all(impatient < patient)
+    reached = erlang_a(calls, 180.0, 120.0, impatient, 1800.0, 20.0)["service_level"]
+    short = erlang_a(calls, 180.0, 120.0, impatient - 1, 1800.0, 20.0)["service_level"]
+    assert np.all(reached >= 0.8) and np.all(short < 0.8)
+
+
+def test_erlang_a_service_level_matches_a_simulated_queue():
+    """A first-come-first-served queue of 100,000 impatient callers answers the predicted share
+    within 20 s and loses the predicted share to abandonment (to simulation accuracy)."""
+    import heapq
+
+    rng = np.random.default_rng(1)
+    arrival, aht, patience, agents, within = 100 / 1800, 180.0, 120.0, 9, 20.0
+    count = 100_000
+    arrivals = np.cumsum(rng.exponential(1 / arrival, count))
+    handling = rng.exponential(aht, count)
+    patiences = rng.exponential(patience, count)
+    free_at = [0.0] * agents
+    in_time = abandoned = 0
+    for arrived, handle, patient in zip(arrivals, handling, patiences, strict=True):
+        start = max(arrived, free_at[0])
+        if start - arrived > patient:
+            abandoned += 1
+            continue
+        heapq.heapreplace(free_at, start + handle)
+        in_time += start - arrived <= within
+    predicted = erlang_a(100.0, aht, patience, agents, 1800.0, within)
+    assert in_time / count == pytest.approx(float(predicted["service_level"]), abs=0.01)
+    assert abandoned / count == pytest.approx(float(predicted["abandon_probability"]), abs=0.01)

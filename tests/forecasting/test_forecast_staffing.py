@@ -75,3 +75,13 @@ def test_interval_demand_needs_staffing_first():
     """A forecast without required_staff cannot become demand."""
     with pytest.raises(ValueError, match="required_staff"):
         to_interval_demand(pd.DataFrame({"ds": [pd.Timestamp("2024-01-01")]}), "2024-01-01")
+
+
+def test_patience_switches_staffing_to_erlang_a():
+    """Callers who hang up after a minute need fewer agents than endlessly patient ones."""
+    load = np.array([200.0, 900.0])
+    patient = required_staff(load, HALF_HOUR, StaffingTargets(aht_seconds=240))
+    impatient = required_staff(
+        load, HALF_HOUR, StaffingTargets(aht_seconds=240, patience_seconds=60)
+    )
+    assert np.all(impatient < patient)
