@@ -14,6 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 _logger = logging.getLogger(__name__)
@@ -89,8 +90,33 @@ async def _on_http_error(_request: Request, exc: StarletteHTTPException) -> JSON
     return JSONResponse(status_code=exc.status_code, content=content, headers=exc.headers)
 
 
+async def _on_unstorable_value(_request: Request, exc: DataError) -> JSONResponse:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    items = [
+        {
+            "loc": ["body"],
+            "msg": f"a value cannot be stored: {reason}",
+            "type": "value_error",
+            "field": "request",
+        }
+    ]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content=_validation_body(items)
+    )
+
+
+async def _on_conflict(_request: Request, exc: IntegrityError) -> JSONResponse:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    return JSONResponse(
+        status_code=status.HTTP_409_CONFLICT,
+        content={"detail": f"the change conflicts with stored data: {reason}"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error a JSON body that says what was wrong and where."""
+    app.add_exception_handler(DataError, _on_unstorable_value)
+    app.add_exception_handler(IntegrityError, _on_conflict)
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(ValidationError, _on_model_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

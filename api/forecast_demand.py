@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import DemandHistory
+from api.schemas import PlanDate
 
 _logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ _logger = logging.getLogger(__name__)
 class ForecastRequest(BaseModel):
     """What to forecast, and the service promise that turns load into people."""
 
-    week: dt.date = Field(description="Monday of the week to forecast.")
+    week: PlanDate = Field(description="Monday of the week to forecast.")
     aht_seconds: float = Field(300, gt=0, le=36000, description="Average handling time, seconds.")
     service_level: float = Field(0.8, gt=0, lt=1, description="Share answered in time.")
     answer_within_seconds: float = Field(20, ge=0, le=3600, description="'In time', seconds.")

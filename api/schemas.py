@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from optimizer.schema import Problem, RuleScore, Solution, SolverSettings
 
@@ -28,6 +29,24 @@ class _In(BaseModel):
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+MAX_ID = 2**31 - 1
+EARLIEST_DATE = dt.date(1970, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+
+def check_plan_date(value: dt.date) -> dt.date:
+    """Dates the service plans with lie between 1970 and 2199."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"{value.isoformat()} is outside {EARLIEST_DATE}..{LATEST_DATE}")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PlanDate = Annotated[dt.date, AfterValidator(check_plan_date)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="Id of the resource.")]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this id.")]
 
 
 def check_monday(value: dt.date) -> dt.date:
@@ -49,8 +68,8 @@ class UserCreate(_In):
     username: str = Field(min_length=1, max_length=120, description="Log-in name.")
     password: str = Field(min_length=8, max_length=200, description="At least 8 characters.")
     role: Role = Field(description="hr, manager (of department_id) or employee (employee_id).")
-    department_id: int | None = Field(None, description="The department a manager plans.")
-    employee_id: int | None = Field(None, description="The employee record of an employee.")
+    department_id: Id | None = Field(None, description="The department a manager plans.")
+    employee_id: Id | None = Field(None, description="The employee record of an employee.")
 
     @model_validator(mode="after")
     def _check_links(self) -> UserCreate:
@@ -87,7 +106,7 @@ class DepartmentPublic(_Out):
 
 
 class EmployeeCreate(_In):
-    department_id: int = Field(description="Department the employee works in.")
+    department_id: Id = Field(description="Department the employee works in.")
     name: str = Field(min_length=1, max_length=200, description="Full name.")
     email: str | None = Field(None, max_length=200, description="Address for calendar invites.")
     skills: list[str] = Field(default_factory=list, description="Skills held, e.g. ['chat'].")
@@ -99,7 +118,7 @@ class EmployeeCreate(_In):
 
 
 class EmployeeUpdate(_In):
-    department_id: int | None = Field(None, description="Move to another department (HR only).")
+    department_id: Id | None = Field(None, description="Move to another department (HR only).")
     name: str | None = Field(None, min_length=1, max_length=200, description="Full name.")
     email: str | None = Field(None, max_length=200, description="Address for calendar invites.")
     skills: list[str] | None = Field(None, description="Skills held.")
@@ -195,7 +214,7 @@ class LabourRulesPublic(_Out):
 class DemandLine(_In):
     """People needed on a date: for a shift template (`shift`), or in an interval of the day."""
 
-    date: dt.date = Field(description="Calendar date.")
+    date: PlanDate = Field(description="Calendar date.")
     shift: str | None = Field(None, description="Shift template code; omit for interval demand.")
     start_minute: MinuteOfDay | None = Field(
         None, ge=0, lt=1440, description="Interval start (interval demand)."
@@ -218,7 +237,7 @@ class DemandLine(_In):
 
 
 class DemandUpload(_In):
-    week: dt.date = Field(description="Monday of the week whose demand is replaced.")
+    week: PlanDate = Field(description="Monday of the week whose demand is replaced.")
     lines: list[DemandLine] = Field(description="Every demand line of that week.")
 
     @field_validator("week")
@@ -249,7 +268,7 @@ class DemandPublic(_Out):
 
 
 class HistoryLine(_In):
-    date: dt.date = Field(description="Calendar date.")
+    date: PlanDate = Field(description="Calendar date.")
     start_minute: MinuteOfDay = Field(ge=0, lt=1440, description="Interval start.")
     length_minutes: int = Field(30, gt=0, le=1440, description="Interval length.")
     volume: float = Field(ge=0, le=1e9, description="Load observed, e.g. calls handled.")
@@ -268,9 +287,9 @@ class HistorySummary(BaseModel):
 
 # -- leave and preferences ------------------------------------------------------------------------
 class LeaveCreate(_In):
-    employee_id: int = Field(description="Who is away.")
-    start_date: dt.date = Field(description="First day away.")
-    end_date: dt.date = Field(description="Last day away (inclusive).")
+    employee_id: Id = Field(description="Who is away.")
+    start_date: PlanDate = Field(description="First day away.")
+    end_date: PlanDate = Field(description="Last day away (inclusive).")
     kind: Literal["vacation", "sick", "training", "other"] = Field("vacation")
     note: str = Field("", max_length=2000)
 
@@ -291,8 +310,8 @@ class LeavePublic(_Out):
 
 
 class PreferenceCreate(_In):
-    employee_id: int = Field(description="Whose wish this is.")
-    date: dt.date | None = Field(None, description="A date; or give weekday for every week.")
+    employee_id: Id = Field(description="Whose wish this is.")
+    date: PlanDate | None = Field(None, description="A date; or give weekday for every week.")
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday ... 6 = Sunday.")
     shift: str | None = Field(None, description="Shift template code; omit for the whole day.")
     kind: Literal["want", "avoid"] = Field(description="Work it, or rather not.")
@@ -317,8 +336,8 @@ class PreferencePublic(_Out):
 
 # -- rosters --------------------------------------------------------------------------------------
 class RosterAssignment(BaseModel):
-    employee_id: int = Field(description="Employee id.")
-    date: dt.date = Field(description="Date the shift starts.")
+    employee_id: Id = Field(description="Employee id.")
+    date: PlanDate = Field(description="Date the shift starts.")
     shift: str = Field(description="Shift template code.")
     skill: str | None = Field(None, description="Skill worked, if it matters.")
     pinned: bool = Field(False, description="Kept by every later solve of this week.")
@@ -391,8 +410,8 @@ class ScheduleEntry(BaseModel):
 
 # -- solve jobs -----------------------------------------------------------------------------------
 class SolveJobCreate(_In):
-    department_id: int | None = Field(None, description="Solve this department's week ...")
-    week: dt.date | None = Field(None, description="... starting on this Monday.")
+    department_id: Id | None = Field(None, description="Solve this department's week ...")
+    week: PlanDate | None = Field(None, description="... starting on this Monday.")
     problem: Problem | None = Field(None, description="... or this problem, as given.")
     settings: SolverSettings | None = Field(None, description="Time limit, workers, seed, gap.")
 
@@ -424,7 +443,7 @@ class SolveJobPublic(BaseModel):
     week: dt.date | None
     objective: int | None = Field(description="Objective of the best roster so far.")
     solution: Solution | None = Field(description="Best roster so far, optimizer schema.")
-    roster_id: int | None = Field(None, description="The stored roster this job produced.")
+    roster_id: Id | None = Field(None, description="The stored roster this job produced.")
     error: str | None
     attempts: int
     created_at: dt.datetime

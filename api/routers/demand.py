@@ -23,6 +23,8 @@ from api.schemas import (
     DemandUpload,
     HistorySummary,
     HistoryUpload,
+    PathId,
+    PlanDate,
     check_monday,
 )
 
@@ -53,10 +55,10 @@ def _codes(session: SessionDep, department_id: int) -> dict[int, str]:
 
 @router.get("/demand", response_model=list[DemandPublic])
 def read_demand(
-    department_id: int,
+    department_id: PathId,
     session: SessionDep,
     user: CurrentUser,
-    week: Annotated[dt.date, Query(description="Monday of the week.")],
+    week: Annotated[PlanDate, Query(description="Monday of the week.")],
 ) -> list[DemandPublic]:
     """The week's demand lines."""
     get_department(session, department_id)
@@ -77,7 +79,7 @@ def read_demand(
 
 @router.put("/demand", response_model=list[DemandPublic])
 def replace_demand(
-    department_id: int, body: DemandUpload, session: SessionDep, user: CurrentUser
+    department_id: PathId, body: DemandUpload, session: SessionDep, user: CurrentUser
 ) -> list[DemandPublic]:
     """Replace the week's demand by the uploaded lines."""
     get_department(session, department_id)
@@ -128,7 +130,7 @@ def _summary(session: SessionDep, department_id: int) -> HistorySummary:
 
 
 @router.get("/demand-history", response_model=HistorySummary)
-def read_history_summary(department_id: int, session: SessionDep, user: CurrentUser):
+def read_history_summary(department_id: PathId, session: SessionDep, user: CurrentUser):
     """How much load history is stored."""
     get_department(session, department_id)
     require_department_planner(user, department_id)
@@ -137,7 +139,7 @@ def read_history_summary(department_id: int, session: SessionDep, user: CurrentU
 
 @router.post("/demand-history", response_model=HistorySummary)
 def upload_history(
-    department_id: int, body: HistoryUpload, session: SessionDep, user: CurrentUser
+    department_id: PathId, body: HistoryUpload, session: SessionDep, user: CurrentUser
 ) -> HistorySummary:
     """Add observed load per interval; lines for an interval already stored replace it."""
     get_department(session, department_id)
@@ -158,7 +160,7 @@ def upload_history(
 
 @router.post("/demand/forecast", response_model=list[DemandPublic])
 def forecast_demand(
-    department_id: int, body: ForecastRequest, session: SessionDep, user: CurrentUser
+    department_id: PathId, body: ForecastRequest, session: SessionDep, user: CurrentUser
 ) -> list[DemandPublic]:
     """Replace the week's demand by interval demand forecast from the stored load history.
 

@@ -19,7 +19,7 @@ from api.access import (
 from api.deps import CurrentUser, SessionDep
 from api.errors import unprocessable
 from api.models import Department
-from api.schemas import DepartmentCreate, DepartmentPublic, DepartmentUpdate
+from api.schemas import DepartmentCreate, DepartmentPublic, DepartmentUpdate, PathId
 
 _logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def create_department(body: DepartmentCreate, session: SessionDep, user: Current
 
 
 @router.get("/{department_id}", response_model=DepartmentPublic)
-def read_department(department_id: int, session: SessionDep, user: CurrentUser) -> Department:
+def read_department(department_id: PathId, session: SessionDep, user: CurrentUser) -> Department:
     """One department."""
     department = get_department(session, department_id)
     require_department_member(user, session, department_id)
@@ -58,7 +58,7 @@ def read_department(department_id: int, session: SessionDep, user: CurrentUser) 
 
 @router.patch("/{department_id}", response_model=DepartmentPublic)
 def update_department(
-    department_id: int, body: DepartmentUpdate, session: SessionDep, user: CurrentUser
+    department_id: PathId, body: DepartmentUpdate, session: SessionDep, user: CurrentUser
 ) -> Department:
     """Rename or describe a department (HR only)."""
     require_hr(user)

@@ -19,7 +19,7 @@ from api.access import (
 )
 from api.deps import CurrentUser, SessionDep
 from api.models import Employee
-from api.schemas import EmployeeCreate, EmployeePublic, EmployeeUpdate
+from api.schemas import EmployeeCreate, EmployeePublic, EmployeeUpdate, PathId, QueryId
 
 _logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/employees", tags=["employees"])
 
 @router.get("", response_model=list[EmployeePublic])
 def list_employees(
-    session: SessionDep, user: CurrentUser, department_id: int | None = None
+    session: SessionDep, user: CurrentUser, department_id: QueryId = None
 ) -> list[Employee]:
     """Employees the user may see, optionally of one department."""
     query = select(Employee).order_by(Employee.id)
@@ -56,14 +56,14 @@ def create_employee(body: EmployeeCreate, session: SessionDep, user: CurrentUser
 
 
 @router.get("/{employee_id}", response_model=EmployeePublic)
-def read_employee(employee_id: int, session: SessionDep, user: CurrentUser) -> Employee:
+def read_employee(employee_id: PathId, session: SessionDep, user: CurrentUser) -> Employee:
     """One employee: HR, their manager, or the employee."""
     return get_employee_for(user, session, employee_id)
 
 
 @router.patch("/{employee_id}", response_model=EmployeePublic)
 def update_employee(
-    employee_id: int, body: EmployeeUpdate, session: SessionDep, user: CurrentUser
+    employee_id: PathId, body: EmployeeUpdate, session: SessionDep, user: CurrentUser
 ) -> Employee:
     """Change an employee (HR, or their manager; only HR moves people between departments)."""
     require_staff_planner(user)
@@ -83,7 +83,7 @@ def update_employee(
 
 
 @router.delete("/{employee_id}", response_model=EmployeePublic)
-def deactivate_employee(employee_id: int, session: SessionDep, user: CurrentUser) -> Employee:
+def deactivate_employee(employee_id: PathId, session: SessionDep, user: CurrentUser) -> Employee:
     """Take an employee out of future rosters (their past rosters stay as they were)."""
     require_staff_planner(user)
     employee = get_employee_for(user, session, employee_id)

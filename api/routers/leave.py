@@ -19,7 +19,14 @@ from api.access import (
 from api.deps import CurrentUser, SessionDep
 from api.errors import unprocessable
 from api.models import Employee, Leave, Preference, ShiftTemplate, User
-from api.schemas import LeaveCreate, LeavePublic, PreferenceCreate, PreferencePublic
+from api.schemas import (
+    LeaveCreate,
+    LeavePublic,
+    PathId,
+    PreferenceCreate,
+    PreferencePublic,
+    QueryId,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -41,9 +48,7 @@ def _visible_employee_ids(session: SessionDep, user: User, employee_id: int | No
 
 
 @router.get("/leave", response_model=list[LeavePublic])
-def list_leave(
-    session: SessionDep, user: CurrentUser, employee_id: int | None = None
-) -> list[Leave]:
+def list_leave(session: SessionDep, user: CurrentUser, employee_id: QueryId = None) -> list[Leave]:
     """Leave the user may see, optionally of one employee."""
     query = select(Leave).order_by(Leave.start_date, Leave.id)
     ids = _visible_employee_ids(session, user, employee_id)
@@ -64,7 +69,7 @@ def record_leave(body: LeaveCreate, session: SessionDep, user: CurrentUser) -> L
 
 
 @router.delete("/leave/{leave_id}", status_code=status.HTTP_204_NO_CONTENT)
-def cancel_leave(leave_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def cancel_leave(leave_id: PathId, session: SessionDep, user: CurrentUser) -> Response:
     """Remove recorded leave (HR, or the employee's manager)."""
     require_staff_planner(user)
     leave = session.get(Leave, leave_id)
@@ -94,7 +99,7 @@ def _preference_public(pref: Preference, session: SessionDep) -> PreferencePubli
 
 @router.get("/preferences", response_model=list[PreferencePublic])
 def list_preferences(
-    session: SessionDep, user: CurrentUser, employee_id: int | None = None
+    session: SessionDep, user: CurrentUser, employee_id: QueryId = None
 ) -> list[PreferencePublic]:
     """Preferences the user may see: their own, or their department's for a manager."""
     query = select(Preference).order_by(Preference.employee_id, Preference.id)
@@ -134,7 +139,7 @@ def state_preference(
 
 
 @router.delete("/preferences/{preference_id}", status_code=status.HTTP_204_NO_CONTENT)
-def withdraw_preference(preference_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def withdraw_preference(preference_id: PathId, session: SessionDep, user: CurrentUser) -> Response:
     """Withdraw a preference (the employee, their manager, or HR)."""
     pref = session.get(Preference, preference_id)
     if pref is None:

@@ -5,10 +5,10 @@ Planners work on their department's rosters; employees see their own published s
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
 from api.access import (
@@ -29,7 +29,10 @@ from api.roster_book import (
     roster_public,
 )
 from api.schemas import (
+    PathId,
+    PlanDate,
     PublicationPublic,
+    QueryId,
     RosterEdit,
     RosterPublic,
     RosterSummary,
@@ -56,8 +59,8 @@ def _planned_roster(session: SessionDep, user: CurrentUser, roster_id: int) -> R
 def list_rosters(
     session: SessionDep,
     user: CurrentUser,
-    department_id: int | None = None,
-    week: dt.date | None = None,
+    department_id: QueryId = None,
+    week: Annotated[PlanDate | None, Query(description="Monday of the week.")] = None,
 ) -> list[RosterSummary]:
     """Rosters of the departments the user plans, optionally of one department or week."""
     require_staff_planner(user)
@@ -86,14 +89,14 @@ def list_rosters(
 
 
 @router.get("/rosters/{roster_id}", response_model=RosterPublic)
-def read_roster(roster_id: int, session: SessionDep, user: CurrentUser) -> RosterPublic:
+def read_roster(roster_id: PathId, session: SessionDep, user: CurrentUser) -> RosterPublic:
     """A roster with its objective, rule breakdown, hard violations and shifts."""
     return roster_public(session, _planned_roster(session, user, roster_id))
 
 
 @router.put("/rosters/{roster_id}/assignments", response_model=RosterPublic)
 def edit_assignments(
-    roster_id: int, body: RosterEdit, session: SessionDep, user: CurrentUser
+    roster_id: PathId, body: RosterEdit, session: SessionDep, user: CurrentUser
 ) -> RosterPublic:
     """Replace the roster's shifts by hand; `pinned` lines are kept by later solves.
 
@@ -107,7 +110,7 @@ def edit_assignments(
 
 
 @router.post("/rosters/{roster_id}/publish", response_model=RosterPublic)
-def publish(roster_id: int, session: SessionDep, user: CurrentUser) -> RosterPublic:
+def publish(roster_id: PathId, session: SessionDep, user: CurrentUser) -> RosterPublic:
     """Publish the roster to its employees (refused while it breaks a hard rule)."""
     roster = _planned_roster(session, user, roster_id)
     publish_roster(session, roster, user)
@@ -116,7 +119,7 @@ def publish(roster_id: int, session: SessionDep, user: CurrentUser) -> RosterPub
 
 
 @router.get("/rosters/{roster_id}/history", response_model=list[PublicationPublic])
-def roster_history(roster_id: int, session: SessionDep, user: CurrentUser):
+def roster_history(roster_id: PathId, session: SessionDep, user: CurrentUser):
     """Every published version of the roster, newest first."""
     roster = _planned_roster(session, user, roster_id)
     return list(
@@ -129,7 +132,7 @@ def roster_history(roster_id: int, session: SessionDep, user: CurrentUser):
 
 
 @router.get("/rosters/{roster_id}/roster.csv", response_class=Response, responses=_CSV)
-def export_roster_csv(roster_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def export_roster_csv(roster_id: PathId, session: SessionDep, user: CurrentUser) -> Response:
     """The roster as CSV: one row per shift."""
     roster = _planned_roster(session, user, roster_id)
     name = f"roster-{roster.department_id}-{roster.week_start}.csv"
@@ -150,7 +153,7 @@ def _labels(roster: Roster) -> dict[str, str]:
     responses=_ICS,
 )
 def export_roster_calendar(
-    roster_id: int, employee_id: int, session: SessionDep, user: CurrentUser
+    roster_id: PathId, employee_id: PathId, session: SessionDep, user: CurrentUser
 ) -> Response:
     """One employee's shifts in this roster (draft or published) as an iCalendar feed."""
     roster = _planned_roster(session, user, roster_id)
@@ -167,7 +170,7 @@ def export_roster_calendar(
 
 @router.get("/employees/{employee_id}/schedule", response_model=list[ScheduleEntry])
 def employee_schedule(
-    employee_id: int, session: SessionDep, user: CurrentUser
+    employee_id: PathId, session: SessionDep, user: CurrentUser
 ) -> list[ScheduleEntry]:
     """An employee's published shifts (the employee, their manager, or HR)."""
     employee = get_employee_for(user, session, employee_id)
@@ -188,7 +191,7 @@ def employee_schedule(
 
 
 @router.get("/employees/{employee_id}/calendar.ics", response_class=Response, responses=_ICS)
-def employee_feed(employee_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def employee_feed(employee_id: PathId, session: SessionDep, user: CurrentUser) -> Response:
     """An employee's published shifts as an iCalendar feed to subscribe to."""
     employee = get_employee_for(user, session, employee_id)
     shifts = [

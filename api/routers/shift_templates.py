@@ -23,6 +23,7 @@ from api.problem_builder import UNPOPULAR_KINDS
 from api.schemas import (
     LabourRulesPublic,
     LabourRulesUpdate,
+    PathId,
     ShiftTemplateCreate,
     ShiftTemplatePublic,
     ShiftTemplateUpdate,
@@ -37,7 +38,7 @@ router = APIRouter(tags=["shift templates and labour rules"])
     "/departments/{department_id}/shift-templates", response_model=list[ShiftTemplatePublic]
 )
 def list_shift_templates(
-    department_id: int, session: SessionDep, user: CurrentUser
+    department_id: PathId, session: SessionDep, user: CurrentUser
 ) -> list[ShiftTemplate]:
     """A department's shift templates, earliest first."""
     get_department(session, department_id)
@@ -57,7 +58,7 @@ def list_shift_templates(
     status_code=status.HTTP_201_CREATED,
 )
 def create_shift_template(
-    department_id: int, body: ShiftTemplateCreate, session: SessionDep, user: CurrentUser
+    department_id: PathId, body: ShiftTemplateCreate, session: SessionDep, user: CurrentUser
 ) -> ShiftTemplate:
     """Add a shift template; evening and night shifts count as unpopular unless told otherwise."""
     get_department(session, department_id)
@@ -94,7 +95,7 @@ def _template_for(session: SessionDep, user: CurrentUser, template_id: int) -> S
 
 @router.patch("/shift-templates/{template_id}", response_model=ShiftTemplatePublic)
 def update_shift_template(
-    template_id: int, body: ShiftTemplateUpdate, session: SessionDep, user: CurrentUser
+    template_id: PathId, body: ShiftTemplateUpdate, session: SessionDep, user: CurrentUser
 ) -> ShiftTemplate:
     """Change a shift template; rosters already solved keep the times they were solved with."""
     template = _template_for(session, user, template_id)
@@ -106,7 +107,7 @@ def update_shift_template(
 
 
 @router.delete("/shift-templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_shift_template(template_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_shift_template(template_id: PathId, session: SessionDep, user: CurrentUser) -> Response:
     """Remove a shift template that no demand or preference refers to."""
     from api.models import Demand, Preference
 
@@ -128,7 +129,7 @@ def _rules_public(department_id: int, rules: LabourRules | None) -> LabourRulesP
 
 
 @router.get("/departments/{department_id}/labour-rules", response_model=LabourRulesPublic)
-def read_labour_rules(department_id: int, session: SessionDep, user: CurrentUser):
+def read_labour_rules(department_id: PathId, session: SessionDep, user: CurrentUser):
     """The department's labour rules (defaults: 40 h a week, 11 h rest)."""
     get_department(session, department_id)
     require_department_member(user, session, department_id)
@@ -138,7 +139,7 @@ def read_labour_rules(department_id: int, session: SessionDep, user: CurrentUser
 
 @router.put("/departments/{department_id}/labour-rules", response_model=LabourRulesPublic)
 def set_labour_rules(
-    department_id: int, body: LabourRulesUpdate, session: SessionDep, user: CurrentUser
+    department_id: PathId, body: LabourRulesUpdate, session: SessionDep, user: CurrentUser
 ):
     """Replace the department's labour rules."""
     get_department(session, department_id)

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 
+import httpx
 import psycopg
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
@@ -220,3 +227,59 @@ def wait_for_job(client, headers, job_id: str, until=None, timeout: float = 60.0
             return job
         assert time.monotonic() < deadline, f"job {job_id} still {job['status']}: {job}"
         time.sleep(0.2)
+
+
+SECRET = "a-test-signing-key-that-is-long-enough-for-hs256"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_service(
+    database_url: str, data_dir, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`shiftopt serve` in its own process group; returns it and its base URL once it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SHIFTOPT_SECRET_KEY": SECRET,
+        "SHIFTOPT_ADMIN_USER": "hr",
+        "SHIFTOPT_ADMIN_PASSWORD": "hr-password",
+        "SHIFTOPT_DATA_DIR": str(data_dir),
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--database-url",
+            database_url,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the service exited while starting"
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process, base
+        time.sleep(0.2)
+    raise AssertionError("the service did not answer within 60 s")
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Kill what is left of a service's process group (its workers included)."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
