@@ -4,7 +4,7 @@ The season is every 30-minute interval of the bank call-centre data (164 weekday
 is staffed for 80% of calls answered within 20 s, 85% maximum occupancy and 30% shrinkage, once
 by pyworkforce's `ErlangC.required_positions` (one interval at a time) and once by shiftopt's
 vectorised Erlang C (all intervals at once). Reported: agents and rostered heads that differ, and
-median wall time of repeated runs.
+median wall time of repeated runs; then the same season staffed with Erlang A (abandonment).
 
     .venv/bin/python benchmarks/staffing_erlang_speed.py [--data ../shared/data/bank_calls.csv]
 """
@@ -25,7 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from pyworkforce.queuing import ErlangC  # noqa: E402
 
-from forecasting.erlang import agents_for_target, offered_load, rostered_heads  # noqa: E402
+from forecasting.erlang import (  # noqa: E402
+    agents_for_target,
+    agents_for_target_with_abandonment,
+    erlang_a,
+    offered_load,
+    rostered_heads,
+)
 from forecasting.history import aggregate_load, read_load_csv  # noqa: E402
 
 _logger = logging.getLogger(__name__)
@@ -76,6 +82,9 @@ def main() -> int:
     )
     parser.add_argument("--aht", type=float, default=300.0, help="average handling time, s")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per implementation")
+    parser.add_argument(
+        "--patience", type=float, default=120.0, help="mean caller patience for Erlang A, s"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
 
@@ -113,6 +122,22 @@ def main() -> int:
             )
     print(f"\nmedians of {args.repeats} runs each; rostered heads that differ:")
     print("\n".join(notes))
+
+    # Erlang A: the same promise when callers hang up after `--patience` seconds on average.
+    started = time.perf_counter()
+    with_abandonment = agents_for_target_with_abandonment(
+        calls, args.aht, args.patience, 1800.0, service_level_target=0.8, answer_within_seconds=20
+    )
+    seconds = time.perf_counter() - started
+    erlang_c_agents = agents_for_target(offered_load(calls, args.aht, 1800.0), args.aht)
+    reached = erlang_a(calls, args.aht, args.patience, with_abandonment, 1800.0, 20.0)
+    print(
+        f"\nErlang A (patience {args.patience:.0f} s, no occupancy cap): {seconds:.1f} s for "
+        f"{len(calls)} intervals; {with_abandonment.sum() / erlang_c_agents.sum():.3f} of Erlang "
+        f"C's agent-intervals; lowest service level reached "
+        f"{reached['service_level'].min():.3f}; mean abandonment "
+        f"{np.average(reached['abandon_probability'], weights=calls):.3f}"
+    )
     return 0
 
 
