@@ -131,3 +131,66 @@ def test_negative_loads_in_the_file_are_reported(tmp_path, capsys):
     code, _ = run(path, tmp_path)
     assert code == 2
     assert "Calls: loads must not be negative" in capsys.readouterr().err
+
+
+def test_events_file_and_series_column(tmp_path):
+    """A YAML calendar closes a day for one channel; --series-col keeps one row set per series."""
+    frame = pd.concat(
+        [
+            synthetic_load(weeks=6, series_id="calls"),
+            synthetic_load(weeks=6, series_id="chat", daily_volume=300.0, seed=9),
+        ]
+    )
+    history = tmp_path / "multi.csv"
+    frame.rename(columns={"unique_id": "queue"}).to_csv(history, index=False)
+    events = tmp_path / "events.yaml"
+    events.write_text(
+        "events:\n"
+        "  - name: chat outage\n"
+        "    dates: [2024-02-12]\n"
+        "    channel: chat\n"
+        "    closed: true\n"
+        "  - name: mailing\n"
+        "    dates: [2024-02-13]\n"
+        "    start_time: '17:00'\n"
+        "    uplift: 1.5\n"
+    )
+    out = tmp_path / "multi-forecast.csv"
+    code = main(
+        [
+            "forecast",
+            str(history),
+            "--time-col",
+            "ds",
+            "--value-col",
+            "y",
+            "--series-col",
+            "queue",
+            "--freq",
+            "30min",
+            "--train-until",
+            "2024-02-09",
+            "--events",
+            str(events),
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out)
+    assert table.columns[0] == "queue"
+    days = table.assign(day=table["timestamp"].str[:10]).groupby("queue")["day"].unique()
+    assert "2024-02-12" not in days["chat"] and "2024-02-12" in days["calls"]
+    calls = table[table["queue"] == "calls"].set_index("timestamp")["forecast"]
+    assert calls["2024-02-13T17:00:00"] / calls["2024-02-14T17:00:00"] > 1.3
+
+
+def test_a_malformed_events_file_is_reported(history_csv, tmp_path, capsys):
+    """An event ending before it starts is named in the message."""
+    events = tmp_path / "bad.yaml"
+    events.write_text(
+        "- name: late\n  dates: [2024-02-06]\n  start_time: '18:00'\n  end_time: '17:00'\n"
+    )
+    code, _ = run(history_csv, tmp_path, "--events", str(events))
+    assert code == 2
+    assert "end_time 17:00:00 is not after start_time 18:00:00" in capsys.readouterr().err
