@@ -85,7 +85,7 @@ def statsforecast_results(
         subprocess.run([str(python), str(script), str(folder)], check=True)
         timings = json.loads((folder / "statsforecast_timings.json").read_text())
         results = {}
-        for name in ("mstl", "autoets"):
+        for name, label in (("mstl", "MSTL"), ("autoets", "AutoETS")):
             rows = []
             for k, (origin, train, test) in tests.items():
                 predicted = pd.read_csv(folder / f"origin_{k}.{name}.csv")
@@ -102,7 +102,7 @@ def statsforecast_results(
                     )
                 )
                 rows.append(row)
-            results[f"statsforecast {name.upper()}"] = pd.DataFrame(rows)
+            results[f"statsforecast {label}"] = pd.DataFrame(rows)
     return results
 
 
