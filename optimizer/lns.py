@@ -10,7 +10,6 @@ out. Quality keeps improving with time on big instances, where one CP-SAT call s
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ _logger = logging.getLogger(__name__)
 START_SHARE = 0.15
 """Share of the time limit given to the first, full-model CP-SAT call (at least until it finds
 a roster)."""
-STEP_SECONDS = float(os.environ.get("STEP", "0.5"))
+STEP_SECONDS = 0.5
 """Time limit of one neighbourhood solve."""
 
 
@@ -43,52 +42,62 @@ class Neighbourhood:
 
 
 class NeighbourhoodPicker:
-    """Chooses what to free next, adapting the size to how sub-problems fare."""
+    """Chooses what to free next, adapting each kind's size to how its sub-problems fare.
+
+    Kinds: "days" frees everyone over a short run of days; "window" a group of employees over a
+    block of days; "employees" the whole schedules of a few people. Half the day-based picks are
+    anchored on a "hot" day, one where the incumbent pays for cover.
+    """
+
+    KINDS = ("days", "window", "window", "employees")
 
     def __init__(self, m: RosterModel, rng: random.Random) -> None:
-        self.m, self.rng = m, rng
+        self.rng = rng
         self.num_employees = len(m.employees)
         self.num_days = m.num_days
-        self.cells_per_day = max(1, sum(1 for _ in m.x) // max(1, m.num_days * self.num_employees))
-        self.size = min(self.num_employees * self.num_days, 12 * max(7, self.num_days // 4))
-        self.min_size = 4
         self.max_size = self.num_employees * self.num_days
+        start = min(self.max_size, 8 * max(14, min(self.num_days, 28)))
+        self.size = dict.fromkeys(self.KINDS, start)
+        self.hot_days: list[int] = []
 
     def pick(self) -> Neighbourhood:
-        kind = self.rng.choice(os.environ.get("KINDS", "window,window,employees,days").split(","))
-        if kind == "employees":
-            return self._employees()
-        if kind == "days":
-            return self._days()
-        return self._window()
+        kind = self.rng.choice(self.KINDS)
+        if kind == "employees" and self.num_days > 56:
+            kind = "window"
+        return getattr(self, f"_{kind}")()
+
+    def _start_day(self, length: int) -> int:
+        last_start = self.num_days - length
+        if self.hot_days and self.rng.random() < 0.5:
+            hot = self.rng.choice(self.hot_days)
+            return self.rng.randint(max(0, hot - length + 1), min(hot, last_start))
+        return self.rng.randint(0, last_start)
+
+    def _cells(self, name: str, group, start: int, length: int) -> Neighbourhood:
+        return Neighbourhood(name, {(e, d) for e in group for d in range(start, start + length)})
 
     def _window(self) -> Neighbourhood:
-        """A block of consecutive days for a random group of employees."""
-        days = min(self.num_days, self.rng.choice((7, 10, 14, 21, 28)))
-        people = max(2, min(self.num_employees, self.size // days))
-        start = self.rng.randrange(0, self.num_days - days + 1)
+        length = min(self.num_days, self.rng.choice((7, 7, 14, 21, 28)))
+        people = max(2, min(self.num_employees, self.size["window"] // length))
         group = self.rng.sample(range(self.num_employees), people)
-        return Neighbourhood("window", {(e, d) for e in group for d in range(start, start + days)})
+        return self._cells("window", group, self._start_day(length), length)
 
     def _employees(self) -> Neighbourhood:
-        """The whole schedules of a few employees."""
-        people = max(2, min(self.num_employees, self.size // self.num_days))
+        people = max(2, min(self.num_employees, self.size["employees"] // self.num_days))
         group = self.rng.sample(range(self.num_employees), people)
-        return Neighbourhood("employees", {(e, d) for e in group for d in range(self.num_days)})
+        return self._cells("employees", group, 0, self.num_days)
 
     def _days(self) -> Neighbourhood:
-        """Everyone, over a short run of days."""
-        days = max(1, min(self.num_days, self.size // self.num_employees))
-        start = self.rng.randrange(0, self.num_days - days + 1)
-        return Neighbourhood(
-            "days", {(e, d) for e in range(self.num_employees) for d in range(start, start + days)}
-        )
+        length = max(2, min(self.num_days, self.size["days"] // self.num_employees))
+        return self._cells("days", range(self.num_employees), self._start_day(length), length)
 
-    def feedback(self, solved_optimally: bool, improved: bool) -> None:
+    def feedback(self, kind: str, solved_optimally: bool, improved: bool) -> None:
+        size = self.size[kind]
         if solved_optimally and not improved:
-            self.size = min(self.max_size, int(self.size * 1.15) + 1)
+            size = int(size * 1.1) + 1
         elif not solved_optimally:
-            self.size = max(self.min_size, int(self.size * 0.85))
+            size = int(size * 0.9)
+        self.size[kind] = max(4, min(self.max_size, size))
 
 
 def improve(
@@ -119,6 +128,7 @@ def improve(
             if remaining < 0.05:
                 break
             limit = min(STEP_SECONDS, remaining)
+            picker.hot_days = _hot_days(m, incumbent.values)
             hoods = [picker.pick() for _ in copies]
             jobs = [
                 pool.submit(
@@ -137,9 +147,17 @@ def improve(
             results = [job.result() for job in jobs]
             steps += len(results)
             best = incumbent
-            for optimal, candidate in results:
+            for hood, (optimal, candidate) in zip(hoods, results, strict=True):
                 improved = candidate is not None and candidate.objective < incumbent.objective
-                picker.feedback(optimal, improved)
+                picker.feedback(hood.name, optimal, improved)
+                _logger.debug(
+                    "step %s size %d free %d optimal %s obj %s",
+                    hood.name,
+                    picker.size,
+                    len(hood.cells),
+                    optimal,
+                    candidate.objective if candidate else None,
+                )
                 if improved and candidate.objective < best.objective:
                     best = candidate
             if best is not incumbent:
@@ -215,6 +233,19 @@ def _solve_neighbourhood(
         stop.detach_extra(solver)
         _unfix(proto, fixed)
     return status == cp_model.OPTIMAL, incumbent_of(solver, status)
+
+
+def _hot_days(m: RosterModel, values: list[int]) -> list[int]:
+    """Days on which the incumbent pays a cover penalty."""
+    return sorted(
+        {
+            p.day
+            for p in m.penalties
+            if p.day is not None
+            and isinstance(p.expression, cp_model.IntVar)
+            and values[p.expression.index]
+        }
+    )
 
 
 def _variables_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:

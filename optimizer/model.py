@@ -31,6 +31,7 @@ class Penalty:
     coefficient: int
     expression: cp_model.LinearExprT
     employee: str | None = None
+    day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -223,10 +224,15 @@ class RosterModel:
 
     # -- objective -------------------------------------------------------------------------------
     def add_penalty(
-        self, rule: str, coefficient: int, expr: cp_model.LinearExprT, employee: str | None = None
+        self,
+        rule: str,
+        coefficient: int,
+        expr: cp_model.LinearExprT,
+        employee: str | None = None,
+        day: int | None = None,
     ) -> None:
         if coefficient:
-            self.penalties.append(Penalty(rule, coefficient, expr, employee))
+            self.penalties.append(Penalty(rule, coefficient, expr, employee, day))
 
     def objective(self) -> cp_model.LinearExprT:
         return sum(p.coefficient * p.expression for p in self.penalties)

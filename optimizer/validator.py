@@ -408,7 +408,7 @@ class _Checker:
     def preferences(self) -> None:
         for pref in self.p.preferences:
             priority = self.employees[pref.employee].priority
-            weight = round(pref.weight * self.weights.preference * priority)
+            weight = _whole(pref.weight * self.weights.preference * priority)
             if not weight:
                 continue
             items = self.shifts[pref.employee]
@@ -466,12 +466,12 @@ class _Checker:
         for emp_id, emp in self.employees.items():
             items = self.shifts[emp_id]
             cost = sum(
-                round(weight * emp.hourly_cost * self.types[a.shift_type].duration_minutes / 60)
+                _whole(weight * emp.hourly_cost * self.types[a.shift_type].duration_minutes / 60)
                 for a in items
             )
             self._soft("labour_cost", len(items), cost)
             c = self.contracts[emp.contract]
-            per_quarter = round(weight * emp.hourly_cost * (c.overtime_rate - 1.0) / 4)
+            per_quarter = _whole(weight * emp.hourly_cost * (c.overtime_rate - 1.0) / 4)
             if c.overtime_after_minutes_per_week is None or not per_quarter:
                 continue
             for week in weeks:
@@ -494,3 +494,8 @@ def _runs(pattern: list[bool], value: bool) -> list[tuple[int, int]]:
             runs.append((start, day - start))
             start = None
     return runs
+
+
+def _whole(amount: float) -> int:
+    """Round half up (2.5 -> 3), as every penalty is rounded."""
+    return math.floor(amount + 0.5)

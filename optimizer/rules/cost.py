@@ -1,23 +1,30 @@
 """Labour cost: paid hours at each employee's hourly cost, plus the overtime premium.
 
 Costs enter the objective in whole currency units times `weights.labour_cost`: a shift costs
-round(weight x hourly cost x paid hours); overtime is paid per started quarter hour beyond the
-contract's weekly threshold, at round(weight x hourly cost x (rate - 1) / 4) a quarter.
+whole(weight x hourly cost x paid hours); overtime is paid per started quarter hour beyond the
+contract's weekly threshold, at whole(weight x hourly cost x (rate - 1) / 4) a quarter.
 """
 
 from __future__ import annotations
+
+import math
 
 from optimizer.model import RosterModel
 
 QUARTER_HOUR = 15
 
 
+def whole(amount: float) -> int:
+    """Round half up to a whole number (2.5 -> 3), the rounding used for every penalty."""
+    return math.floor(amount + 0.5)
+
+
 def shift_cost(weight: int, hourly_cost: float, minutes: int) -> int:
-    return round(weight * hourly_cost * minutes / 60)
+    return whole(weight * hourly_cost * minutes / 60)
 
 
 def overtime_quarter_cost(weight: int, hourly_cost: float, rate: float) -> int:
-    return round(weight * hourly_cost * (rate - 1.0) / 4)
+    return whole(weight * hourly_cost * (rate - 1.0) / 4)
 
 
 def penalize_labour_cost(m: RosterModel) -> None:

@@ -59,6 +59,7 @@ def penalize_shift_cover(m: RosterModel) -> None:
             w_over,
             demand.minimum,
             demand.maximum,
+            demand.day,
         )
 
 
@@ -81,10 +82,13 @@ def penalize_interval_cover(m: RosterModel) -> None:
             w_over,
             0,
             None,
+            demand.day,
         )
 
 
-def _penalize_gap(m, under_rule, over_rule, people, required, w_under, w_over, low, high) -> None:
+def _penalize_gap(
+    m, under_rule, over_rule, people, required, w_under, w_over, low, high, day
+) -> None:
     """count + under - over == required, with under and over penalised."""
     most = len(people) if high is None else min(high, len(people))
     max_under = max(0, required - low)
@@ -100,5 +104,5 @@ def _penalize_gap(m, under_rule, over_rule, people, required, w_under, w_over, l
         m.model.add(count + under >= required)
     else:
         m.model.add(count + under - over == required)
-    m.add_penalty(under_rule, w_under, under)
-    m.add_penalty(over_rule, w_over, over)
+    m.add_penalty(under_rule, w_under, under, day=day)
+    m.add_penalty(over_rule, w_over, over, day=day)

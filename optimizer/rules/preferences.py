@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from optimizer.model import RosterModel
+from optimizer.rules.cost import whole
 from optimizer.schema import Preference
 
 
@@ -14,7 +15,7 @@ def penalize_preferences(m: RosterModel) -> None:
     multiplier = m.problem.rules.weights.preference
     for pref in m.problem.preferences:
         e_idx = index[pref.employee]
-        weight = round(pref.weight * multiplier * priorities[pref.employee])
+        weight = whole(pref.weight * multiplier * priorities[pref.employee])
         if not weight:
             continue
         if pref.per_minute:
