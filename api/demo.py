@@ -149,7 +149,7 @@ DEPARTMENTS = (
     DepartmentSpec(
         "Operations",
         "Warehouse and dispatch in three shifts around the clock.",
-        45,
+        50,
         (20.0, 28.0),
         ("dispatch", "forklift"),
         (
@@ -173,14 +173,14 @@ DEPARTMENTS = (
     DepartmentSpec(
         "Engineering",
         "Product engineering with a late shift and weekend cover.",
-        45,
+        40,
         (45.0, 70.0),
         ("backend", "frontend"),
         (
             _t("day", "Day 09-17", "day", "09:00", 480),
             _t("late", "Late 12-20", "late", "12:00", 480),
         ),
-        {"day": 30, "late": 4},
+        {"day": 28, "late": 4},
         {"day": 2},
     ),
 )

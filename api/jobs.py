@@ -82,12 +82,12 @@ class JobRunner:
             executor.shutdown(wait=True, cancel_futures=True)
 
     # -- jobs ------------------------------------------------------------------------------------
-    def create(self, **fields: Any) -> SolveJob:
-        """Store a new queued job and start it."""
+    def create(self, session: Session, **fields: Any) -> SolveJob:
+        """Store a new queued job (in the caller's session, so that a request never holds two
+        connections at once) and start it."""
         job = SolveJob(id=uuid.uuid4().hex, status="queued", owner=self.owner, **fields)
-        with self.factory() as session:
-            session.add(job)
-            session.commit()
+        session.add(job)
+        session.commit()
         self._submit(job.id)
         return job
 
@@ -125,24 +125,23 @@ class JobRunner:
             with self._lock:
                 self._executor = None
 
-    def cancel(self, job_id: str, wait_seconds: float = 5.0) -> None:
+    def cancel(self, session: Session, job_id: str, wait_seconds: float = 5.0) -> None:
         """Stop a job; a running one keeps the best roster found so far."""
-        with self.factory() as session:
-            session.execute(
-                update(SolveJob)
-                .where(SolveJob.id == job_id, SolveJob.status == "queued")
-                .values(status="cancelled", cancel_requested=True, finished_at=utcnow())
-            )
-            session.execute(
-                update(SolveJob)
-                .where(SolveJob.id == job_id, SolveJob.status == "running")
-                .values(cancel_requested=True)
-            )
-            session.commit()
+        session.execute(
+            update(SolveJob)
+            .where(SolveJob.id == job_id, SolveJob.status == "queued")
+            .values(status="cancelled", cancel_requested=True, finished_at=utcnow())
+        )
+        session.execute(
+            update(SolveJob)
+            .where(SolveJob.id == job_id, SolveJob.status == "running")
+            .values(cancel_requested=True)
+        )
+        session.commit()
         deadline = time.monotonic() + wait_seconds
         while time.monotonic() < deadline:
-            with self.factory() as session:
-                status = session.scalar(select(SolveJob.status).where(SolveJob.id == job_id))
+            status = session.scalar(select(SolveJob.status).where(SolveJob.id == job_id))
+            session.commit()  # end the read, so the next one sees the worker's writes
             if status != "running":
                 return
             time.sleep(0.1)

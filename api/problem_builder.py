@@ -189,12 +189,10 @@ def preferences_of(
     return planned
 
 
-def pinned_of(roster: Roster | None, employees: set[str], codes: set[str]) -> list[Assignment]:
+def pinned_of(stored: list | None, employees: set[str], codes: set[str]) -> list[Assignment]:
     """Pinned lines of the week's current roster that still make sense."""
-    if roster is None:
-        return []
     pinned = []
-    for item in roster.pinned:
+    for item in stored or []:
         assignment = Assignment.model_validate(item)
         if assignment.employee in employees and assignment.shift_type in codes:
             pinned.append(assignment)
@@ -251,8 +249,10 @@ def build_week_problem(session: Session, department_id: int, week_start: dt.date
     preferences = list(
         session.scalars(select(Preference).where(Preference.employee_id.in_(employee_ids)))
     )
-    roster = session.scalar(
-        select(Roster).where(Roster.department_id == department_id, Roster.week_start == week_start)
+    stored_pins = session.scalar(
+        select(Roster.pinned).where(
+            Roster.department_id == department_id, Roster.week_start == week_start
+        )
     )
     codes = {t.id: t.code for t in templates}
     shift_demand, interval_demand = demand_of(demand, codes, week_start)
@@ -278,7 +278,7 @@ def build_week_problem(session: Session, department_id: int, week_start: dt.date
         shift_demand=shift_demand,
         interval_demand=interval_demand,
         preferences=preferences_of(preferences, codes, week_start),
-        pinned=pinned_of(roster, {str(i) for i in employee_ids}, set(codes.values())),
+        pinned=pinned_of(stored_pins, {str(i) for i in employee_ids}, set(codes.values())),
         rules=Rules(weights=WEEKLY_WEIGHTS.model_copy()),
         meta={"department_id": department_id, "week_start": week_start.isoformat()},
     )
@@ -295,9 +295,9 @@ def build_week_problem(session: Session, department_id: int, week_start: dt.date
 
 def warm_start_of(session: Session, department_id: int, week_start: dt.date) -> list[Assignment]:
     """The week's current roster, as a hint for the next solve."""
-    roster = session.scalar(
-        select(Roster).where(Roster.department_id == department_id, Roster.week_start == week_start)
+    stored = session.scalar(
+        select(Roster.assignments).where(
+            Roster.department_id == department_id, Roster.week_start == week_start
+        )
     )
-    if roster is None:
-        return []
-    return [Assignment.model_validate(item) for item in roster.assignments]
+    return [Assignment.model_validate(item) for item in stored or []]

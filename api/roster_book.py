@@ -169,35 +169,39 @@ def get_roster(session: Session, roster_id: int) -> Roster:
 
 
 def shift_times(
-    problem: Problem, week_start: dt.date, day: int, code: str
+    start_minute: int, duration: int, week_start: dt.date, day: int
 ) -> tuple[dt.datetime, dt.datetime]:
     """Local start and end of a shift worked on `day` of the week."""
-    shift = problem.shift_type_by_id()[code]
-    start = dt.datetime.combine(week_start + dt.timedelta(days=day), dt.time()) + dt.timedelta(
-        minutes=shift.start_minute or 0
-    )
-    return start, start + dt.timedelta(minutes=shift.duration_minutes)
+    midnight = dt.datetime.combine(week_start + dt.timedelta(days=day), dt.time())
+    start = midnight + dt.timedelta(minutes=start_minute)
+    return start, start + dt.timedelta(minutes=duration)
 
 
 def roster_lines(
     session: Session, roster: Roster, assignments: list[dict[str, Any]] | None = None
 ) -> list[RosterAssignmentOut]:
-    """Roster lines with names and times, sorted by day, start and employee."""
-    problem = Problem.model_validate(roster.problem)
-    names = {e.id: e.name for e in problem.employees}
+    """Roster lines with names and times, sorted by day, start and employee.
+
+    Reads the stored problem as plain data: a roster is read far more often than it is solved.
+    """
+    names = {e["id"]: e.get("name") for e in roster.problem["employees"]}
+    times = {
+        t["id"]: (t.get("start_minute") or 0, t["duration_minutes"])
+        for t in roster.problem["shift_types"]
+    }
     pinned = {(p["employee"], p["day"], p["shift_type"]) for p in roster.pinned}
     lines = []
     for item in roster.assignments if assignments is None else assignments:
-        a = Assignment.model_validate(item)
-        start, end = shift_times(problem, roster.week_start, a.day, a.shift_type)
+        employee, day, code = item["employee"], item["day"], item["shift_type"]
+        start, end = shift_times(*times[code], roster.week_start, day)
         lines.append(
             RosterAssignmentOut(
-                employee_id=int(a.employee),
-                employee_name=names.get(a.employee),
-                date=roster.week_start + dt.timedelta(days=a.day),
-                shift=a.shift_type,
-                skill=a.skill,
-                pinned=(a.employee, a.day, a.shift_type) in pinned,
+                employee_id=int(employee),
+                employee_name=names.get(employee),
+                date=roster.week_start + dt.timedelta(days=day),
+                shift=code,
+                skill=item.get("skill"),
+                pinned=(employee, day, code) in pinned,
                 start=start,
                 end=end,
             )

@@ -38,7 +38,6 @@ from api.schemas import (
     RosterSummary,
     ScheduleEntry,
 )
-from optimizer.schema import Problem
 
 _logger = logging.getLogger(__name__)
 
@@ -144,7 +143,7 @@ def export_roster_csv(roster_id: PathId, session: SessionDep, user: CurrentUser)
 
 
 def _labels(roster: Roster) -> dict[str, str]:
-    return {t.id: t.label for t in Problem.model_validate(roster.problem).shift_types}
+    return {t["id"]: t.get("name") or t["id"] for t in roster.problem["shift_types"]}
 
 
 @router.get(

@@ -93,6 +93,7 @@ def submit_solve_job(
             a.model_dump(mode="json") for a in warm_start_of(session, body.department_id, body.week)
         ]
     job = jobs.create(
+        session,
         department_id=body.department_id,
         week_start=body.week,
         created_by=user.id,
@@ -131,6 +132,6 @@ def stop_solve_job(
     """Stop the job; the best roster found so far is kept (and stored for a department week)."""
     job = _visible_job(session, user, job_id)
     if job.status in ("queued", "running"):
-        jobs.cancel(job.id)
+        jobs.cancel(session, job.id)
     session.expire_all()
     return job_public(_visible_job(session, user, job_id))
