@@ -49,6 +49,32 @@ class Instance:
             for s in sorted(skills_of[t.id], key=lambda x: (x is not None, x or ""))
         ]
 
+    @cached_property
+    def workable_positions(self) -> list[list[int]]:
+        """Per day, the indices of the positions that can be worked that day.
+
+        A position without a skill can be worked on any day. A skill is worked only where demand
+        asks for it: a shift-demand line for that day, shift type and skill, or interval demand
+        for that skill on that day. So a concrete-shift data set (one demand line per shift, as
+        the Timefold quickstart's) offers exactly its shifts, and nobody works a skill nobody
+        needs.
+        """
+        shift_skills = {(d.day, d.shift_type, d.skill) for d in self.problem.shift_demand}
+        interval_skills = {(d.day, d.skill) for d in self.problem.interval_demand}
+        days = []
+        for day in range(self.problem.num_days):
+            days.append(
+                [
+                    p_idx
+                    for p_idx, (type_id, skill) in enumerate(self.positions)
+                    if skill is None
+                    or (day, type_id, skill) in shift_skills
+                    or (day, skill) in interval_skills
+                    or (day + 1, skill) in interval_skills
+                ]
+            )
+        return days
+
     def contract_of(self, employee: Employee) -> Contract:
         return self.contracts[employee.contract]
 

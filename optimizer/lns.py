@@ -46,10 +46,12 @@ class NeighbourhoodPicker:
 
     Kinds: "days" frees everyone over a short run of days; "window" a group of employees over a
     block of days; "employees" the whole schedules of a few people. Half the day-based picks are
-    anchored on a "hot" day, one where the incumbent pays for cover.
+    anchored on a "hot" day, one where the incumbent pays for cover. Kinds are drawn in
+    proportion to their recent success (adaptive operator selection), so the search leans on
+    whatever works for the instance at hand.
     """
 
-    KINDS = ("days", "window", "window", "employees")
+    KINDS = ("days", "window", "employees")
 
     def __init__(self, m: RosterModel, rng: random.Random) -> None:
         self.rng = rng
@@ -58,12 +60,14 @@ class NeighbourhoodPicker:
         self.max_size = self.num_employees * self.num_days
         start = min(self.max_size, 8 * max(14, min(self.num_days, 28)))
         self.size = dict.fromkeys(self.KINDS, start)
+        self.score = dict.fromkeys(self.KINDS, 1.0)
+        if self.num_days > 56:
+            self.score["employees"] = 0.0
         self.hot_days: list[int] = []
 
     def pick(self) -> Neighbourhood:
-        kind = self.rng.choice(self.KINDS)
-        if kind == "employees" and self.num_days > 56:
-            kind = "window"
+        kinds = [k for k in self.KINDS if self.score[k] > 0]
+        kind = self.rng.choices(kinds, weights=[self.score[k] + 0.05 for k in kinds])[0]
         return getattr(self, f"_{kind}")()
 
     def _start_day(self, length: int) -> int:
@@ -92,6 +96,8 @@ class NeighbourhoodPicker:
         return self._cells("days", range(self.num_employees), self._start_day(length), length)
 
     def feedback(self, kind: str, solved_optimally: bool, improved: bool) -> None:
+        reward = 1.0 if improved else 0.1 if solved_optimally else 0.0
+        self.score[kind] = 0.9 * self.score[kind] + 0.1 * reward
         size = self.size[kind]
         if solved_optimally and not improved:
             size = int(size * 1.1) + 1

@@ -66,6 +66,7 @@ class RosterModel:
             defaultdict(list)
         )
         self._work: dict[tuple[int, int], cp_model.IntVar] = {}
+        self._by_type: dict[tuple[int, int], dict[str, list[cp_model.IntVar]]] = {}
         self._by_day_position: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
         self._weekend: dict[tuple[int, int], cp_model.IntVar] = {}
         self._create_variables()
@@ -73,9 +74,11 @@ class RosterModel:
     # -- variables ------------------------------------------------------------------------------
     def _create_variables(self) -> None:
         inst = self.instance
+        workable = inst.workable_positions
         for e_idx, emp in enumerate(self.employees):
             for day in range(self.num_days):
-                for p_idx, pos in enumerate(self.positions):
+                for p_idx in workable[day]:
+                    pos = self.positions[p_idx]
                     if inst.can_work(emp, day, pos):
                         var = self.model.new_bool_var(f"{emp.id}|{day}|{pos[0]}|{pos[1] or ''}")
                         self.x[e_idx, day, p_idx] = var
@@ -90,6 +93,16 @@ class RosterModel:
     def on_position(self, day: int, p_idx: int) -> list[cp_model.IntVar]:
         """Variables of everyone who could work position `p_idx` on `day`."""
         return self._by_day_position.get((day, p_idx), [])
+
+    def vars_by_type(self, e_idx: int, day: int) -> dict[str, list[cp_model.IntVar]]:
+        """An employee's variables on a day, grouped by shift type."""
+        key = (e_idx, day)
+        if key not in self._by_type:
+            grouped: dict[str, list[cp_model.IntVar]] = {}
+            for p_idx, var in self.on_day(e_idx, day):
+                grouped.setdefault(self.positions[p_idx][0], []).append(var)
+            self._by_type[key] = grouped
+        return self._by_type[key]
 
     def works(self, e_idx: int, day: int) -> cp_model.LinearExprT:
         """1 if the employee works any shift that day."""

@@ -44,36 +44,54 @@ def add_pinned_assignments(m: RosterModel) -> None:
 
 def add_forbidden_successions(m: RosterModel) -> None:
     """HARD "Forbidden successions": shift type B may not be worked the day after type A."""
-    for first in m.problem.shift_types:
-        for second_id in first.cannot_be_followed_by:
-            for e_idx, emp in enumerate(m.employees):
-                for day in range(m.num_days - 1):
-                    if m.has_type(e_idx, day, first.id) and m.has_type(e_idx, day + 1, second_id):
-                        a = [v for p, v in m.on_day(e_idx, day) if m.positions[p][0] == first.id]
-                        b = [
-                            v for p, v in m.on_day(e_idx, day + 1) if m.positions[p][0] == second_id
-                        ]
-                        _at_most_one_of(m, "forbidden_successions", a, b, emp.id)
+    conflicts: dict[tuple[str, int], set[str]] = {
+        (t.id, 1): set(t.cannot_be_followed_by)
+        for t in m.problem.shift_types
+        if t.cannot_be_followed_by
+    }
+    if conflicts:
+        for e_idx in range(len(m.employees)):
+            _forbid_pairs(m, "forbidden_successions", e_idx, conflicts)
 
 
 def add_min_rest(m: RosterModel) -> None:
     """HARD "Minimum rest": shifts never overlap, and the gap between two is at least the
     contract's `min_rest_minutes`."""
-    conflicts_by_rest: dict[int, list[tuple[str, str, int]]] = {}
+    by_rest: dict[int, dict[tuple[str, int], set[str]]] = {}
     for e_idx, emp in enumerate(m.employees):
         min_rest = m.instance.contract_of(emp).min_rest_minutes or 0
-        if min_rest not in conflicts_by_rest:
-            conflicts_by_rest[min_rest] = m.instance.rest_conflicts(min_rest)
-        for first, second, offset in conflicts_by_rest[min_rest]:
-            for day in range(m.num_days - offset):
-                if m.has_type(e_idx, day, first) and m.has_type(e_idx, day + offset, second):
-                    a = [v for p, v in m.on_day(e_idx, day) if m.positions[p][0] == first]
-                    b = [v for p, v in m.on_day(e_idx, day + offset) if m.positions[p][0] == second]
-                    _at_most_one_of(m, "min_rest", a, b, emp.id)
+        if min_rest not in by_rest:
+            conflicts: dict[tuple[str, int], set[str]] = {}
+            for first, second, offset in m.instance.rest_conflicts(min_rest):
+                conflicts.setdefault((first, offset), set()).add(second)
+            by_rest[min_rest] = conflicts
+        if by_rest[min_rest]:
+            _forbid_pairs(m, "min_rest", e_idx, by_rest[min_rest])
 
 
-def _at_most_one_of(m: RosterModel, rule: str, a: list, b: list, employee: str) -> None:
-    """Not (any of `a` and any of `b`): one clause per pair, cheap and propagation-friendly."""
-    for va in a:
-        for vb in b:
-            m.require_clause(rule, [va.Not(), vb.Not()], employee)
+def _forbid_pairs(
+    m: RosterModel, rule: str, e_idx: int, conflicts: dict[tuple[str, int], set[str]]
+) -> None:
+    """For each (type A, day offset) -> types B: never A on a day and a B `offset` days later.
+
+    Hard: one linear constraint sum(A) + sum(B) <= 1 per day and A (valid because each day holds
+    at most one shift), tighter and far smaller than a clause per pair. Soft: one clause per pair
+    of variables, each broken clause paying the soft-rule weight.
+    """
+    employee = m.employees[e_idx].id
+    for day in range(m.num_days):
+        for first, first_vars in m.vars_by_type(e_idx, day).items():
+            for (type_id, offset), seconds in conflicts.items():
+                if type_id != first or day + offset >= m.num_days:
+                    continue
+                later = m.vars_by_type(e_idx, day + offset)
+                second_vars = [v for t in seconds if t in later for v in later[t]]
+                if not second_vars:
+                    continue
+                if m.is_soft(rule):
+                    for va in first_vars:
+                        for vb in second_vars:
+                            m.require_clause(rule, [va.Not(), vb.Not()], employee)
+                else:
+                    both = first_vars + second_vars
+                    m.require_at_most(rule, sum(both), 1, len(both), employee)
