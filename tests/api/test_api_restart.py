@@ -37,7 +37,7 @@ def test_killed_service_resumes_its_job_after_a_restart(database_url, tmp_path):
             make_department(client, hr, "north", people=3)
             reply = client.post(
                 "/api/v1/solve-jobs",
-                json={"problem": busy_problem(), "settings": {"time_limit": 3}},
+                json={"problem": busy_problem(), "settings": {"time_limit": 5}},
                 headers=hr,
             )
             job_id = reply.json()["id"]
