@@ -53,6 +53,9 @@ class RosterMeasures(BaseModel):
     overtime_hours: float
     overtime_cost: float = Field(description="The premium part of overtime pay.")
     temporary_hours: float = Field(description="Hours worked by temporary hires.")
+    covered_person_hours: float = Field(
+        description="Person-hours of demand met (rostered, up to what was asked for)."
+    )
     under_cover_person_hours: float = Field(description="Missing people x hours, all slots.")
     over_cover_person_hours: float
     service_level: float | None = Field(
@@ -161,7 +164,7 @@ def measure(
             overtime_minutes += extra
             overtime_cost += person.hourly_cost * (contract.overtime_rate - 1.0) * extra / 60
     paid_minutes = sum(types[a.shift_type].duration_minutes for a in roster)
-    under, over = _cover_gaps(problem, roster, slots)
+    under, over, covered = _cover_gaps(problem, roster, slots)
     modelled = [s for s in slots if s.service_level is not None]
     target = (problem.meta.get(STAFFING) or {}).get("service_level")
     return RosterMeasures(
@@ -172,6 +175,7 @@ def measure(
         overtime_hours=round(overtime_minutes / 60, 2),
         overtime_cost=round(overtime_cost, 2),
         temporary_hours=round(temporary, 2),
+        covered_person_hours=round(covered, 2),
         under_cover_person_hours=round(under, 2),
         over_cover_person_hours=round(over, 2),
         service_level=_mean([s.service_level for s in modelled]),
@@ -188,9 +192,10 @@ def measure(
 
 def _cover_gaps(
     problem: Problem, roster: list[Assignment], slots: list[SlotCover]
-) -> tuple[float, float]:
-    """Missing and surplus person-hours over interval slots and shift demand lines."""
+) -> tuple[float, float, float]:
+    """Missing, surplus and met person-hours over interval slots and shift demand lines."""
     under = sum(max(0, s.required - s.rostered) * s.length_minutes / 60 for s in slots)
+    covered = sum(min(s.required, s.rostered) * s.length_minutes / 60 for s in slots)
     over = sum(max(0, s.rostered - s.required) * s.length_minutes / 60 for s in slots if s.required)
     types = problem.shift_type_by_id()
     worked = Counter((a.day, a.shift_type, a.skill) for a in roster)
@@ -204,7 +209,8 @@ def _cover_gaps(
         hours = types[line.shift_type].duration_minutes / 60
         under += max(0, line.required - count) * hours
         over += max(0, count - line.required) * hours
-    return under, over
+        covered += min(line.required, count) * hours
+    return under, over, covered
 
 
 def _mean(values: list[float | None]) -> float | None:

@@ -385,17 +385,17 @@ def sweep(
         raise ValueError("--values: give at least one value")
     started = time.monotonic()
     jobs = jobs or os.cpu_count() or 1
+    tasks = [
+        (value, name, option)
+        for value in values
+        for name, option in options(with_value(scenario, param, value)).items()
+    ]
     baseline = baseline or load_baseline(scenario)
     if base_solution is None:
         base_solution = baseline_roster(scenario, baseline, settings)
     base = base_solution.assignments
     if not base:
         raise ValueError(f"baseline: no roster found ({base_solution.status})")
-    tasks = [
-        (value, name, option)
-        for value in values
-        for name, option in options(with_value(scenario, param, value)).items()
-    ]
     if jobs == 1:
         results = [_solve_option(opt, baseline, base, settings) for _, _, opt in tasks]
     else:
