@@ -4,8 +4,11 @@ roster a department week produces. Each test runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
+
 from api_helpers import busy_problem, tiny_problem, wait_for_job
 
+from api.cli import main as cli_main
 from optimizer import Problem, Solution, SolverSettings, solve, validate
 
 
@@ -30,6 +33,21 @@ def test_posted_problem_comes_back_as_a_valid_roster_with_the_direct_objective(c
     direct = solve(problem, SolverSettings(**settings))
     assert direct.status == solution.status == "optimal"
     assert solution.objective == direct.objective
+
+
+def test_job_solution_converts_to_a_roster_csv_with_the_cli(client, company, tmp_path):
+    """The job's `solution` is the optimizer's solution JSON: `shiftopt convert` reads it."""
+    reply = client.post(
+        "/api/v1/solve-jobs",
+        json={"problem": tiny_problem(), "settings": {"time_limit": 2}},
+        headers=company.hr,
+    )
+    job = wait_for_job(client, company.hr, reply.json()["id"])
+    source, target = tmp_path / "solution.json", tmp_path / "roster.csv"
+    source.write_text(json.dumps(job["solution"]))
+    assert cli_main(["convert", str(source), str(target)]) == 0
+    rows = target.read_text().strip().splitlines()
+    assert len(rows) == 1 + len(job["solution"]["assignments"])
 
 
 def test_stopping_a_job_keeps_the_best_roster_found(client, company):
