@@ -96,6 +96,8 @@ class Comparison(BaseModel):
 
 def load_baseline(scenario: Scenario) -> Problem:
     """The scenario's baseline problem: from its file, or the built-in demo week."""
+    if scenario.baseline is None:
+        raise ValueError("baseline: give 'demo' or 'problem: FILE.json'")
     if scenario.baseline.demo is not None:
         return demo_problem(scenario.baseline.demo)
     path = scenario.baseline.problem
@@ -108,7 +110,7 @@ def load_baseline(scenario: Scenario) -> Problem:
 
 def baseline_roster(scenario: Scenario, problem: Problem, settings: SolverSettings) -> Solution:
     """The published roster named by the scenario, or a fresh solve of the baseline."""
-    if scenario.baseline.roster is not None:
+    if scenario.baseline is not None and scenario.baseline.roster is not None:
         with open(scenario.baseline.roster, encoding="utf-8") as handle:
             solution = Solution.model_validate_json(handle.read())
         report = validate(problem, solution.assignments)

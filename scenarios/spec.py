@@ -196,7 +196,11 @@ class Scenario(_Model):
     name: str = Field(min_length=1, description="Short name, used in reports and file names.")
     version: int = Field(1, ge=1, description="Bumped whenever the scenario's content changes.")
     description: str = ""
-    baseline: Baseline
+    baseline: Baseline | None = Field(
+        None,
+        description="The week the scenario changes. Required in files; the service supplies "
+        "a department's week instead.",
+    )
     events: list[PeakEvent] = Field(default_factory=list, description="Peak events, inline.")
     events_file: Path | None = Field(None, description="Peak events file (the forecaster's).")
     demand: list[DemandChange] = Field(default_factory=list)
@@ -255,6 +259,8 @@ def resolve_paths(scenario: Scenario, folder: Path) -> Scenario:
     """The scenario with its baseline and events files made relative to `folder`."""
     update: dict[str, Any] = {}
     baseline = scenario.baseline
+    if baseline is None:
+        raise ValueError("baseline: give 'demo' or 'problem: FILE.json'")
     moved = {
         name: folder / getattr(baseline, name)
         for name in ("problem", "roster")
