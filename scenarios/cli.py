@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from optimizer import SolverSettings
-from scenarios.report import extra_shift_phrase, percent, write_comparison, write_sweep
-from scenarios.run import run_scenario, sweep
-from scenarios.spec import read_scenario
+# The solver, the forecaster and matplotlib load inside the handlers, so that registering
+# these commands costs every other `shiftopt` command nothing.
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
@@ -112,6 +110,11 @@ def _check_positive(value: float | int | None, flag: str) -> None:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from optimizer import SolverSettings
+    from scenarios.report import extra_shift_phrase, percent, write_comparison
+    from scenarios.run import run_scenario
+    from scenarios.spec import read_scenario
+
     _check_positive(args.time_limit, "--time-limit")
     _check_positive(args.workers, "--workers")
     scenario = read_scenario(args.file)
@@ -137,6 +140,11 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def _sweep_command(args: argparse.Namespace) -> int:
+    from optimizer import SolverSettings
+    from scenarios.report import percent, write_sweep
+    from scenarios.run import sweep
+    from scenarios.spec import read_scenario
+
     _check_positive(args.time_limit, "--time-limit")
     _check_positive(args.jobs, "--jobs")
     scenario = read_scenario(args.file)
