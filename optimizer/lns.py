@@ -112,15 +112,21 @@ def improve(
     started: float,
     reporter: _Reporter,
     stop: _StopWatcher,
+    start: Incumbent | None = None,
 ) -> tuple[str, Incumbent | None]:
     """Run a CP-SAT start, then LNS steps until the time limit; return (status, incumbent).
+
+    A `start` roster (another method's result, as a full value vector) replaces the CP-SAT start.
 
     Each round solves one neighbourhood per worker, in parallel threads on private copies of the
     model (CP-SAT releases the GIL), single-threaded with the stronger LP relaxation, which
     proves small sub-problems optimal far faster than a multi-worker portfolio.
     """
     deadline = started + settings.time_limit
-    status, incumbent = _start(m, settings, deadline, reporter, stop)
+    if start is None:
+        status, incumbent = _start(m, settings, deadline, reporter, stop)
+    else:
+        status, incumbent = "feasible", start
     if incumbent is None or status == "optimal":
         return status, incumbent
 

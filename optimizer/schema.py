@@ -449,10 +449,12 @@ class SolverSettings(_Model):
     relative_gap: float = Field(
         0.0, ge=0.0, le=1.0, description="Stop once (objective - bound) / objective is below this."
     )
-    strategy: Literal["auto", "cp-sat", "lns"] = Field(
+    strategy: Literal["auto", "cp-sat", "lns", "colgen"] = Field(
         "auto",
         description="'cp-sat': one CP-SAT call; 'lns': CP-SAT start then large-neighbourhood "
-        "search over windows of days and groups of employees; 'auto' picks by problem size.",
+        "search over windows of days and groups of employees; 'colgen': column generation over "
+        "individual schedules (a strong lower bound), an integer master over them, then LNS; "
+        "'auto' picks by problem size.",
     )
     log_search: bool = Field(False, description="Send CP-SAT's search log to the logger.")
 

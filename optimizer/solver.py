@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import ortools
 from ortools.sat.python import cp_model
 
-from optimizer import explain, lns
+from optimizer import colgen, explain, lns
 from optimizer.model import RosterModel
 from optimizer.rules import build_model
 from optimizer.schema import Assignment, Problem, Solution, SolverSettings
@@ -65,7 +65,9 @@ def solve(
     reporter = _Reporter(m, problem, started, on_solution)
     stop = _StopWatcher(should_stop)
     try:
-        if _use_lns(m, settings):
+        if _use_colgen(m, settings):
+            status, incumbent = colgen.improve(m, settings, started, reporter, stop)
+        elif _use_lns(m, settings):
             status, incumbent = lns.improve(m, settings, started, reporter, stop)
         else:
             status, incumbent = _single_solve(m, settings, reporter, stop)
@@ -132,6 +134,12 @@ def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:
     if settings.strategy != "auto":
         return settings.strategy == "lns"
     return len(m.x) > LNS_THRESHOLD_VARIABLES and settings.time_limit >= 5
+
+
+def _use_colgen(m: RosterModel, settings: SolverSettings) -> bool:
+    if settings.strategy != "auto":
+        return settings.strategy == "colgen"
+    return False
 
 
 def _single_solve(

@@ -1,0 +1,565 @@
+"""Column generation over individual schedules ("price and branch"), then LNS polishing.
+
+A master problem picks one schedule per employee so that cover is met; its LP relaxation is
+solved with GLOP over the schedules generated so far, and each employee's own CP-SAT model
+(every per-employee rule, no demand) prices new schedules against the cover duals. The
+Lagrangian bound this yields is far stronger than the compact model's LP bound. The integer
+master over the generated schedules gives a roster, which LNS on the full model then polishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from optimizer import lns
+from optimizer.model import RosterModel
+from optimizer.rules import RULES
+from optimizer.schema import Assignment, Problem, SolverSettings
+
+if TYPE_CHECKING:
+    from optimizer.solver import Incumbent, _Reporter, _StopWatcher
+
+_logger = logging.getLogger(__name__)
+
+COVER_AND_GROUP_RULES = frozenset(
+    {"cover_bounds", "under_cover", "interval_under_cover", "fair_hours", "fair_weekends"}
+    | {"fair_unpopular"}
+)
+"""Rules that couple employees: the master handles cover; fairness is left to the polish."""
+SCALE = 1000
+"""Duals are rounded to 1/SCALE so that pricing objectives stay integral."""
+BIG_M = 1_000_000
+"""Cost of an artificial column or of breaking a hard cover bound in the master LP."""
+COLUMN_SHARE = 0.35
+"""Share of the time limit for generating schedules."""
+MASTER_SHARE = 0.2
+"""Share of the time limit for the integer master over the generated schedules."""
+COLUMNS_PER_PRICING = 5
+"""Most schedules one pricing solve contributes (its improving solutions)."""
+PRICING_SECONDS = 2.0
+"""Time limit of one pricing solve."""
+SMOOTHING = 0.5
+"""Wentges smoothing: weight of the best-bound duals in the duals priced."""
+
+Schedule = tuple[tuple[int, int], ...]
+"""(day, position index) pairs an employee works."""
+
+
+@dataclass
+class CoverRow:
+    """One cover line of the master: count + under - over = required, with bounds on both."""
+
+    required: int
+    weight_under: int
+    weight_over: int
+    under: tuple[int, float]
+    over: tuple[int, float]
+    violation_weight: int
+    """Cost of breaking the hard bounds (the soft-rule weight, or BIG_M when they are hard)."""
+    hard: bool
+
+
+@dataclass
+class Column:
+    employee: int
+    schedule: Schedule
+    cost: int
+    rows: dict[int, int]
+
+
+@dataclass
+class Pricing:
+    """An employee's own model: every per-employee rule, objective set per round."""
+
+    model: RosterModel
+    cells: list[tuple[int, int]]
+    var_indices: list[int]
+    base: dict[int, int]
+    offset: int
+    cost: cp_model.LinearExprT
+    seen: set[Schedule] = field(default_factory=set)
+
+
+@dataclass
+class ColumnResult:
+    """What column generation produced: columns, LP value, Lagrangian bound."""
+
+    columns: list[Column]
+    lp_value: float
+    bound: float | None
+
+
+def cover_rows(problem: Problem) -> list[CoverRow]:
+    """The master's rows, one per shift-demand and interval-demand line, in that order."""
+    weights = problem.rules.weights
+    soft = "cover_bounds" in problem.rules.soft_rules
+    rows = []
+    for d in problem.shift_demand:
+        w_under = weights.under_cover if d.weight_under is None else d.weight_under
+        w_over = weights.over_cover if d.weight_over is None else d.weight_over
+        rows.append(_row(d.required, w_under, w_over, d.minimum, d.maximum, soft, weights))
+    for d in problem.interval_demand:
+        w_under = weights.interval_under_cover if d.weight_under is None else d.weight_under
+        w_over = weights.interval_over_cover if d.weight_over is None else d.weight_over
+        rows.append(_row(d.required, w_under, w_over, 0, None, soft, weights))
+    return rows
+
+
+def _row(required, w_under, w_over, minimum, maximum, soft, weights) -> CoverRow:
+    under_lo = 0 if maximum is None else max(0, required - maximum)
+    under_hi = max(0, required - minimum)
+    over_lo = max(0, minimum - required)
+    over_hi = math.inf if maximum is None else max(0, maximum - required)
+    hard = bool(minimum) or maximum is not None
+    return CoverRow(
+        required,
+        w_under,
+        w_over,
+        (under_lo, max(under_lo, under_hi)),
+        (over_lo, max(over_lo, over_hi)),
+        weights.soft_rule if soft else BIG_M,
+        hard,
+    )
+
+
+def rows_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
+    """For each (day, position) the cover rows that a person working it counts towards."""
+    problem, inst = m.problem, m.instance
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, d in enumerate(problem.shift_demand):
+        for p_idx, (type_id, skill) in enumerate(m.positions):
+            if type_id == d.shift_type and (d.skill is None or skill == d.skill):
+                cells.setdefault((d.day, p_idx), []).append(i)
+    offset = len(problem.shift_demand)
+    reach = inst.max_day_reach
+    for i, d in enumerate(problem.interval_demand):
+        start, end = d.span()
+        for day in range(max(0, d.day - reach), d.day + 1):
+            for p_idx, (type_id, skill) in enumerate(m.positions):
+                if d.skill is not None and skill != d.skill:
+                    continue
+                if inst.covers_interval(type_id, day, start, end):
+                    cells.setdefault((day, p_idx), []).append(offset + i)
+    return cells
+
+
+def employee_problem(problem: Problem, e_idx: int) -> Problem:
+    """A copy of `problem` with one employee, their preferences and pins (demand kept, so that
+    positions are the full model's)."""
+    emp = problem.employees[e_idx]
+    return problem.model_copy(
+        update={
+            "employees": [emp],
+            "preferences": [p for p in problem.preferences if p.employee == emp.id],
+            "pinned": [a for a in problem.pinned if a.employee == emp.id],
+        }
+    )
+
+
+def pricing_model(problem: Problem, e_idx: int) -> Pricing:
+    """The employee's own CP-SAT model, with every rule that does not couple employees."""
+    m = RosterModel(employee_problem(problem, e_idx))
+    for rule in RULES:
+        if rule.add is not None and rule.id not in COVER_AND_GROUP_RULES:
+            rule.add(m)
+    cost = m.objective()
+    m.model.minimize(cost)
+    objective = m.model.proto.objective
+    base = dict(zip(objective.vars, objective.coeffs, strict=True))
+    offset = round(objective.offset)
+    cells = [(day, p_idx) for (_, day, p_idx) in m.x]
+    indices = [var.index for var in m.x.values()]
+    return Pricing(m, cells, indices, base, offset, cost)
+
+
+def _set_pricing_objective(pricing: Pricing, cell_dual: dict[tuple[int, int], int]) -> None:
+    """Minimise SCALE x own cost - sum of scaled duals of the rows each assignment counts for."""
+    coeffs = {v: SCALE * c for v, c in pricing.base.items()}
+    for cell, index in zip(pricing.cells, pricing.var_indices, strict=True):
+        dual = cell_dual.get(cell)
+        if dual:
+            coeffs[index] = coeffs.get(index, 0) - dual
+    proto = pricing.model.model.proto
+    proto.clear_objective()
+    objective = proto.objective
+    objective.vars.extend(list(coeffs))
+    objective.coeffs.extend(list(coeffs.values()))
+    objective.offset = SCALE * pricing.offset
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps the schedules of the last few improving solutions, with their own cost."""
+
+    def __init__(self, pricing: Pricing) -> None:
+        super().__init__()
+        self.pricing = pricing
+        self.found: list[tuple[Schedule, int, int]] = []
+
+    def on_solution_callback(self) -> None:
+        values = self.response_proto.solution
+        schedule = tuple(
+            cell
+            for cell, index in zip(self.pricing.cells, self.pricing.var_indices, strict=True)
+            if values[index]
+        )
+        cost = round(self.value(self.pricing.cost)) if self.pricing.base else 0
+        self.found.append((schedule, cost, round(self.objective_value)))
+
+
+def price(
+    pricing: Pricing, cell_dual: dict[tuple[int, int], int], limit: float, seed: int, stop
+) -> tuple[list[tuple[Schedule, int, int]], float | None]:
+    """Solve one pricing problem: the best schedules found, and a lower bound on the scaled
+    pricing objective (None when the model has no schedule)."""
+    _set_pricing_objective(pricing, cell_dual)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.01, limit)
+    params.num_workers = 1
+    params.linearization_level = 2
+    params.random_seed = seed
+    collector = _Collector(pricing)
+    stop.attach_extra(solver)
+    try:
+        status = solver.solve(pricing.model.model, collector)
+    finally:
+        stop.detach_extra(solver)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], None
+    found = collector.found[-COLUMNS_PER_PRICING:]
+    return found, solver.best_objective_bound
+
+
+class Master:
+    """The restricted master LP (GLOP), grown column by column."""
+
+    def __init__(self, rows: list[CoverRow], num_employees: int) -> None:
+        self.rows = rows
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        inf = self.lp.infinity()
+        self.objective = self.lp.Objective()
+        self.objective.SetMinimization()
+        self.cover = []
+        for i, row in enumerate(rows):
+            ct = self.lp.Constraint(row.required, row.required, f"cover{i}")
+            for name, (lo, hi), weight, sign in (
+                ("under", row.under, row.weight_under, 1),
+                ("over", row.over, row.weight_over, -1),
+            ):
+                var = self.lp.NumVar(lo, inf if math.isinf(hi) else hi, f"{name}{i}")
+                ct.SetCoefficient(var, sign)
+                self.objective.SetCoefficient(var, weight)
+            if row.hard:  # breaking a hard bound, priced out of any real roster
+                for sign in (1, -1):
+                    var = self.lp.NumVar(0, inf, f"break{i}")
+                    ct.SetCoefficient(var, sign)
+                    self.objective.SetCoefficient(var, row.violation_weight)
+            self.cover.append(ct)
+        self.convex = []
+        for e in range(num_employees):
+            ct = self.lp.Constraint(1, 1, f"employee{e}")
+            var = self.lp.NumVar(0, inf, f"artificial{e}")
+            ct.SetCoefficient(var, 1)
+            self.objective.SetCoefficient(var, BIG_M)
+            self.convex.append(ct)
+        self.columns: list[Column] = []
+        self.vars: list = []
+
+    def add(self, column: Column) -> None:
+        var = self.lp.NumVar(0, self.lp.infinity(), f"c{len(self.columns)}")
+        self.convex[column.employee].SetCoefficient(var, 1)
+        for i, count in column.rows.items():
+            self.cover[i].SetCoefficient(var, count)
+        self.objective.SetCoefficient(var, column.cost)
+        self.columns.append(column)
+        self.vars.append(var)
+
+    def solve(self) -> tuple[float, list[float], list[float]]:
+        status = self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise RuntimeError(f"master LP status {status}")
+        return (
+            self.objective.Value(),
+            [ct.dual_value() for ct in self.cover],
+            [ct.dual_value() for ct in self.convex],
+        )
+
+    def lagrangian_constant(self, duals: list[float]) -> float:
+        """sum_i pi_i b_i + min over the under/over/break variables of their reduced cost."""
+        total = 0.0
+        for row, pi in zip(self.rows, duals, strict=True):
+            total += pi * row.required
+            total += _min_linear(row.weight_under - pi, *row.under)
+            total += _min_linear(row.weight_over + pi, *row.over)
+            if row.hard:
+                total += _min_linear(row.violation_weight - pi, 0, math.inf)
+                total += _min_linear(row.violation_weight + pi, 0, math.inf)
+        return total
+
+
+def _min_linear(coefficient: float, lo: float, hi: float) -> float:
+    if coefficient >= 0:
+        return coefficient * lo
+    return -math.inf if math.isinf(hi) else coefficient * hi
+
+
+def generate_columns(
+    m: RosterModel,
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    pool: ThreadPoolExecutor,
+) -> ColumnResult:
+    """Generate schedules until none prices out, the bound meets the LP, or time is up."""
+    problem = m.problem
+    rows = cover_rows(problem)
+    cell_rows = rows_by_cell(m)
+    pricings = list(pool.map(lambda e: pricing_model(problem, e), range(len(m.employees))))
+    master = Master(rows, len(m.employees))
+    best_bound: float | None = None
+    center: list[float] | None = None
+    rounds = 0
+    lp_value = math.inf
+    while not stop.stopped and time.monotonic() < deadline:
+        lp_value, lp_duals, _ = master.solve()
+        alpha = SMOOTHING if center is not None else 0.0
+        added, bound, duals = _pricing_round(
+            master, pricings, cell_rows, lp_duals, center, alpha, settings, deadline, stop, pool
+        )
+        if added == 0 and alpha > 0 and time.monotonic() < deadline:
+            added, bound, duals = _pricing_round(
+                master, pricings, cell_rows, lp_duals, None, 0.0, settings, deadline, stop, pool
+            )
+        rounds += 1
+        if bound is not None and (best_bound is None or bound > best_bound):
+            best_bound, center = bound, duals
+        _logger.info(
+            "column generation round %d: LP %.2f, bound %s, %d columns (+%d)",
+            rounds,
+            lp_value,
+            "-" if best_bound is None else f"{best_bound:.2f}",
+            len(master.columns),
+            added,
+        )
+        if added == 0:
+            lp_value, _, _ = master.solve()
+            break
+        if best_bound is not None and math.ceil(best_bound - 1e-6) >= math.ceil(lp_value - 1e-6):
+            break
+    return ColumnResult(master.columns, lp_value, best_bound)
+
+
+def _pricing_round(
+    master: Master,
+    pricings: list[Pricing],
+    cell_rows: dict[tuple[int, int], list[int]],
+    lp_duals: list[float],
+    center: list[float] | None,
+    alpha: float,
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    pool: ThreadPoolExecutor,
+) -> tuple[int, float | None, list[float]]:
+    """Price every employee at (smoothed) duals; add the schedules with negative reduced cost.
+
+    Returns the number of columns added, the Lagrangian bound at the priced duals (None if a
+    pricing problem was cut short without a bound), and those duals.
+    """
+    if center is None:
+        center = lp_duals
+    duals = [
+        round(SCALE * (alpha * c + (1 - alpha) * d)) / SCALE
+        for c, d in zip(center, lp_duals, strict=True)
+    ]
+    cell_dual = {
+        cell: round(SCALE * sum(duals[i] for i in rows)) for cell, rows in cell_rows.items()
+    }
+    limit = min(PRICING_SECONDS, max(0.01, deadline - time.monotonic()))
+    results = list(
+        pool.map(
+            lambda e: price(pricings[e], cell_dual, limit, settings.seed + e, stop),
+            range(len(pricings)),
+        )
+    )
+    convex = _convex_duals(master, duals, len(pricings))
+    bound: float | None = master.lagrangian_constant(duals)
+    added = 0
+    for e, (found, lower) in enumerate(results):
+        if lower is None:
+            bound = None
+        elif bound is not None:
+            bound += lower / SCALE
+        for schedule, cost, scaled in found:
+            reduced = scaled / SCALE - convex[e]
+            if reduced >= -1e-6 or schedule in pricings[e].seen:
+                continue
+            pricings[e].seen.add(schedule)
+            counts: dict[int, int] = {}
+            for cell in schedule:
+                for i in cell_rows.get(cell, ()):
+                    counts[i] = counts.get(i, 0) + 1
+            master.add(Column(e, schedule, cost, counts))
+            added += 1
+    return added, bound, duals
+
+
+def _convex_duals(master: Master, duals: list[float], num_employees: int) -> list[float]:
+    """Convexity duals consistent with `duals`: each employee's least reduced cost so far
+    (the LP's own convex duals when `duals` are the LP's)."""
+    best = [float(BIG_M)] * num_employees
+    for col in master.columns:
+        reduced = col.cost - sum(duals[i] * n for i, n in col.rows.items())
+        best[col.employee] = min(best[col.employee], reduced)
+    return best
+
+
+def integer_master(
+    m: RosterModel,
+    result: ColumnResult,
+    settings: SolverSettings,
+    limit: float,
+    stop: _StopWatcher,
+) -> list[Column] | None:
+    """Pick one generated schedule per employee, cover penalised as in the full model.
+
+    A set-partitioning problem with a tight LP relaxation: an LP-based branch and bound (SCIP,
+    shipped with OR-Tools) closes it far faster than CP-SAT's search does.
+    """
+    rows = cover_rows(m.problem)
+    mip = pywraplp.Solver.CreateSolver("SCIP")
+    by_employee: dict[int, list[tuple[Column, object]]] = {}
+    for k, col in enumerate(result.columns):
+        by_employee.setdefault(col.employee, []).append((col, mip.BoolVar(f"c{k}")))
+    if len(by_employee) < len(m.employees):
+        return None
+    objective = mip.Objective()
+    objective.SetMinimization()
+    for choices in by_employee.values():
+        ct = mip.Constraint(1, 1)
+        for col, var in choices:
+            ct.SetCoefficient(var, 1)
+            objective.SetCoefficient(var, col.cost)
+    cover = []
+    for i, row in enumerate(rows):
+        ct = mip.Constraint(row.required, row.required, f"cover{i}")
+        for name, (lo, hi), weight, sign in (
+            ("under", row.under, row.weight_under, 1),
+            ("over", row.over, row.weight_over, -1),
+        ):
+            var = mip.IntVar(lo, mip.infinity() if math.isinf(hi) else hi, f"{name}{i}")
+            ct.SetCoefficient(var, sign)
+            objective.SetCoefficient(var, weight)
+        if row.hard and row.violation_weight < BIG_M:
+            for sign in (1, -1):
+                var = mip.IntVar(0, mip.infinity(), f"break{i}")
+                ct.SetCoefficient(var, sign)
+                objective.SetCoefficient(var, row.violation_weight)
+        cover.append(ct)
+    for choices in by_employee.values():
+        for col, var in choices:
+            for i, n in col.rows.items():
+                cover[i].SetCoefficient(var, n)
+    mip.SetTimeLimit(max(100, int(1000 * limit)))
+    status = mip.Solve()
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
+    _logger.info(
+        "integer master: %s, objective %.0f, bound %.1f",
+        "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible",
+        objective.Value(),
+        objective.BestBound(),
+    )
+    return [
+        col
+        for choices in by_employee.values()
+        for col, var in choices
+        if var.solution_value() > 0.5
+    ]
+
+
+def roster_of(m: RosterModel, chosen: list[Column]) -> list[Assignment]:
+    """The assignments of the chosen schedules."""
+    roster = []
+    for col in chosen:
+        emp = m.employees[col.employee]
+        for day, p_idx in col.schedule:
+            type_id, skill = m.positions[p_idx]
+            roster.append(Assignment(employee=emp.id, day=day, shift_type=type_id, skill=skill))
+    roster.sort(key=lambda a: (a.employee, a.day))
+    return roster
+
+
+def full_values(m: RosterModel, chosen: list[Column], limit: float) -> Incumbent | None:
+    """The full model's value vector for the chosen schedules (assignments fixed, CP-SAT fills
+    in the penalty variables)."""
+    from optimizer.solver import incumbent_of
+
+    model = cp_model.CpModel()
+    model.proto.copy_from(m.model.proto)
+    worked = {(col.employee, day, p_idx) for col in chosen for day, p_idx in col.schedule}
+    for key, var in m.x.items():
+        domain = model.proto.variables[var.index].domain
+        domain[0] = domain[1] = int(key in worked)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, limit)
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    return incumbent_of(solver, status)
+
+
+def improve(
+    m: RosterModel,
+    settings: SolverSettings,
+    started: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+) -> tuple[str, Incumbent | None]:
+    """Column generation, integer master, then LNS on the full model for the remaining time."""
+    deadline = started + settings.time_limit
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        result = generate_columns(
+            m, settings, started + COLUMN_SHARE * settings.time_limit, stop, pool
+        )
+    bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
+    master_limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
+    chosen = integer_master(m, result, settings, master_limit, stop)
+    incumbent = None
+    if chosen is not None:
+        incumbent = full_values(m, chosen, min(5.0, deadline - time.monotonic()))
+    if incumbent is None:
+        _logger.info("column generation gave no roster; LNS starts from scratch")
+        rest = settings.model_copy(update={"time_limit": max(0.5, deadline - time.monotonic())})
+        return lns.improve(m, rest, time.monotonic(), reporter, stop)
+    incumbent.bound = 0 if bound is None else bound
+    reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
+    return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+
+
+def price_and_branch(
+    problem: Problem, settings: SolverSettings
+) -> tuple[ColumnResult, list[Assignment] | None]:
+    """Column generation and the integer master alone (no polishing), within the time limit:
+    the generated schedules with the LP value and Lagrangian bound, and the roster picked."""
+    from optimizer.rules import build_model
+    from optimizer.solver import _StopWatcher
+
+    started = time.monotonic()
+    m = build_model(problem)
+    stop = _StopWatcher(None)
+    try:
+        with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+            deadline = started + COLUMN_SHARE * settings.time_limit
+            result = generate_columns(m, settings, deadline, stop, pool)
+        chosen = integer_master(m, result, settings, MASTER_SHARE * settings.time_limit, stop)
+    finally:
+        stop.close()
+    return result, None if chosen is None else roster_of(m, chosen)

@@ -1,0 +1,111 @@
+"""Column generation over individual schedules: it finds the optimum on small problems, its
+Lagrangian bound never exceeds the optimum, and it closes a benchmark instance quickly.
+Every roster is checked by the independent validator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from optimizer_builders import cover, tiny_problem
+from test_model_validator_agree import problems
+
+from optimizer import SolverSettings, solve, validate
+from optimizer.colgen import price_and_branch
+from optimizer.formats.curtois import BEST_KNOWN, read_curtois
+from optimizer.schema import Problem
+
+CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
+
+
+def cp_sat_optimum(problem: Problem) -> int:
+    solution = solve(problem, SolverSettings(time_limit=10, workers=2, strategy="cp-sat"))
+    assert solution.status == "optimal"
+    return solution.objective
+
+
+def nurse_problem() -> Problem:
+    """Three people, early and late shifts with no early after a late, uneven cover and wishes."""
+    shift_types = [
+        {"id": "E", "start_minute": 360, "duration_minutes": 480},
+        {"id": "L", "start_minute": 840, "duration_minutes": 480, "cannot_be_followed_by": ["E"]},
+    ]
+    demand = [cover(d, 1 + d % 2, "E") for d in range(7)] + [cover(d, 1, "L") for d in range(7)]
+    return tiny_problem(
+        days=7,
+        employees=3,
+        shift_types=shift_types,
+        contract={"max_consecutive_days": 4, "min_consecutive_days_off": 2, "max_weekends": 1},
+        shift_demand=demand,
+        preferences=[
+            {"employee": "e0", "day": 2, "kind": "avoid", "weight": 3},
+            {"employee": "e1", "day": 5, "shift_type": "L", "kind": "want", "weight": 2},
+            {"employee": "e2", "day": 0, "kind": "avoid", "weight": 5},
+        ],
+    )
+
+
+def test_colgen_reaches_the_cp_sat_optimum_on_a_small_roster():
+    problem = nurse_problem()
+    optimum = cp_sat_optimum(problem)
+    solution = solve(problem, SolverSettings(time_limit=5, workers=2, strategy="colgen"))
+    report = validate(problem, solution.assignments)
+    assert report.hard_violations == []
+    assert report.objective == solution.objective == optimum
+
+
+def test_price_and_branch_bound_is_below_its_roster_and_the_optimum():
+    problem = nurse_problem()
+    optimum = cp_sat_optimum(problem)
+    result, roster = price_and_branch(problem, SolverSettings(time_limit=5, workers=2))
+    assert roster is not None
+    report = validate(problem, roster)
+    assert report.hard_violations == []
+    assert result.bound is not None
+    assert result.bound <= optimum + 1e-6 <= report.objective + 1e-6
+    assert result.bound <= result.lp_value + 1e-6
+
+
+def test_hard_cover_minimum_is_kept_by_the_integer_master():
+    problem = tiny_problem(
+        days=5,
+        employees=3,
+        contract={"max_minutes_total": 3 * 480},
+        shift_demand=[cover(d, 1, minimum=1) for d in range(5)],
+        preferences=[{"employee": "e0", "day": d, "kind": "avoid", "weight": 9} for d in range(5)],
+    )
+    optimum = cp_sat_optimum(problem)
+    result, roster = price_and_branch(problem, SolverSettings(time_limit=5, workers=2))
+    assert validate(problem, roster).hard_violations == []
+    assert result.bound <= optimum + 1e-6
+    solution = solve(problem, SolverSettings(time_limit=5, workers=2, strategy="colgen"))
+    assert validate(problem, solution.assignments).objective == solution.objective == optimum
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(problems())
+def test_lagrangian_bound_never_exceeds_the_optimum(problem):
+    reference = solve(problem, SolverSettings(time_limit=5, workers=2, strategy="cp-sat"))
+    if reference.status != "optimal":
+        return
+    result, roster = price_and_branch(problem, SolverSettings(time_limit=3, workers=2))
+    if result.bound is not None:
+        assert result.bound <= reference.objective + 1e-6
+    if roster is not None:
+        assert validate(problem, roster).objective >= reference.objective
+
+
+def test_instance2_reaches_its_best_known_value_with_a_matching_bound():
+    path = CURTOIS / "Instance2.txt"
+    if not path.is_file():
+        pytest.fail(f"benchmark instance missing: {path}")
+    problem = read_curtois(path)
+    solution = solve(problem, SolverSettings(time_limit=20, workers=2, strategy="colgen"))
+    assert validate(problem, solution.assignments).hard_violations == []
+    assert solution.objective == BEST_KNOWN["Instance2"]
+    assert solution.best_bound == BEST_KNOWN["Instance2"]
