@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import BinaryIO
 
 import pandas as pd
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import DemandHistory
-from api.schemas import PlanDate
+from api.schemas import HistoryLine, PlanDate
 
 _logger = logging.getLogger(__name__)
 
@@ -58,6 +59,38 @@ def history_frame(session: Session, department_id: int) -> tuple[pd.DataFrame, i
         }
     ).sort_values("ds", ignore_index=True)
     return frame, lengths.pop()
+
+
+def history_lines_from_csv(
+    stream: BinaryIO, time_column: str, value_column: str, interval_minutes: int
+) -> list[HistoryLine]:
+    """A load CSV as history lines per interval; ValueError names the column at fault."""
+    from forecasting.history import aggregate_load, load_frame
+
+    try:
+        raw = pd.read_csv(stream)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ValueError(f"file: not a readable CSV ({exc})") from None
+    frame = aggregate_load(
+        load_frame(raw, time_col=time_column, value_col=value_column),
+        pd.Timedelta(minutes=interval_minutes),
+    )
+    lines = []
+    for stamp, volume in zip(frame["ds"], frame["y"], strict=True):
+        try:
+            line = HistoryLine(
+                date=stamp.date(),
+                start_minute=stamp.hour * 60 + stamp.minute,
+                length_minutes=interval_minutes,
+                volume=float(volume),
+            )
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            column = value_column if error["loc"][:1] == ("volume",) else time_column
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            raise ValueError(f"{column}: the interval at {stamp}: {reason}") from None
+        lines.append(line)
+    return lines
 
 
 def forecast_interval_demand(

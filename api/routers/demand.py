@@ -10,13 +10,17 @@ import datetime as dt
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from sqlalchemy import delete, func, select
 
 from api.access import get_department, require_department_planner
 from api.deps import CurrentUser, SessionDep
 from api.errors import unprocessable
-from api.forecast_demand import ForecastRequest, forecast_interval_demand
+from api.forecast_demand import (
+    ForecastRequest,
+    forecast_interval_demand,
+    history_lines_from_csv,
+)
 from api.models import Demand, DemandHistory, ShiftTemplate
 from api.schemas import (
     DemandPublic,
@@ -156,6 +160,29 @@ def upload_history(
     )
     session.commit()
     return _summary(session, department_id)
+
+
+@router.post("/demand-history/csv", response_model=HistorySummary)
+def upload_history_csv(
+    department_id: PathId,
+    session: SessionDep,
+    user: CurrentUser,
+    file: Annotated[UploadFile, File(description="CSV with a timestamp and a load column.")],
+    time_column: Annotated[str, Form(description="Timestamp column.")] = "ds",
+    value_column: Annotated[str, Form(description="Load column (e.g. calls).")] = "y",
+    interval_minutes: Annotated[
+        int, Form(ge=5, le=1440, description="Intervals to sum the load into.")
+    ] = 30,
+) -> HistorySummary:
+    """Add load history from a CSV file (e.g. calls per 5 minutes), summed to intervals."""
+    get_department(session, department_id)
+    require_department_planner(user, department_id)
+    try:
+        lines = history_lines_from_csv(file.file, time_column, value_column, interval_minutes)
+    except ValueError as exc:
+        field, _, reason = str(exc).partition(": ")
+        raise unprocessable(field if reason else "file", reason or str(exc)) from None
+    return upload_history(department_id, HistoryUpload(lines=lines), session, user)
 
 
 @router.post("/demand/forecast", response_model=list[DemandPublic])

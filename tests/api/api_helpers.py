@@ -4,6 +4,7 @@ through the API itself.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import signal
@@ -27,18 +28,44 @@ HR = ("hr", "hr-password")
 NEXT_MONDAY = dt.date(2030, 1, 7)
 
 
+def _admin_conninfo(url: str) -> str:
+    return (
+        make_url(url)
+        .set(database="postgres", drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+
+
+_CREATED: dict[str, str] = {}
+
+
+def own_test_database_url(url: str = POSTGRES_URL) -> str:
+    """This test run's own PostgreSQL database (the configured name plus the process id), so
+    that test runs in parallel never empty each other's tables. Created once per run."""
+    if url not in _CREATED:
+        parsed = make_url(url)
+        name = f"{parsed.database}_{os.getpid()}"
+        with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _CREATED[url] = parsed.set(database=name).render_as_string(hide_password=False)
+        atexit.register(drop_test_databases)
+    return _CREATED[url]
+
+
+def drop_test_databases() -> None:
+    """Remove the databases this run created."""
+    for url, own in list(_CREATED.items()):
+        name = make_url(own).database
+        with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        del _CREATED[url]
+
+
 def fresh_postgres_database(url: str = POSTGRES_URL) -> str:
-    """Create the test database if needed and empty its schema; returns the URL."""
-    parsed = make_url(url)
-    admin = parsed.set(database="postgres", drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{parsed.database}"')
-    target = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    """This run's test database with every table emptied (or the schema dropped); its URL."""
+    own = own_test_database_url(url)
+    target = make_url(own).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(target, autocommit=True) as conn:
         tables = [
             row[0]
@@ -52,7 +79,7 @@ def fresh_postgres_database(url: str = POSTGRES_URL) -> str:
         else:
             conn.execute("DROP SCHEMA public CASCADE")
             conn.execute("CREATE SCHEMA public")
-    return url
+    return own
 
 
 _PASSWORD_HASH: dict[str, str] = {}

@@ -99,3 +99,27 @@ def test_forecast_without_history_says_so(client, company):
     )
     assert reply.status_code == 422
     assert "history" in reply.json()["message"]
+
+
+def test_history_csv_is_summed_into_intervals(client, company):
+    """A CSV of calls per 15 minutes becomes half-hourly history; a bad column is named."""
+    dept = company.departments["north"]
+    rows = ["when,calls"] + [
+        f"2029-12-03 {8 + q // 4:02d}:{15 * (q % 4):02d}:00,{q % 3}" for q in range(8)
+    ]
+    reply = client.post(
+        f"/api/v1/departments/{dept}/demand-history/csv",
+        files={"file": ("calls.csv", "\n".join(rows), "text/csv")},
+        data={"time_column": "when", "value_column": "calls", "interval_minutes": "30"},
+        headers=company.hr,
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["intervals"] == 4
+    bad = client.post(
+        f"/api/v1/departments/{dept}/demand-history/csv",
+        files={"file": ("calls.csv", "\n".join(rows), "text/csv")},
+        data={"time_column": "time", "value_column": "calls"},
+        headers=company.hr,
+    )
+    assert bad.status_code == 422
+    assert "time" in bad.json()["message"] and "when" in bad.json()["message"]

@@ -49,6 +49,7 @@ def test_no_server_errors_and_replies_match_the_schema(tmp_path):
                 "--report-dir",
                 str(tmp_path / "report"),
             ],
+            cwd=tmp_path,
             capture_output=True,
             text=True,
             timeout=300,
