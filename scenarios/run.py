@@ -150,25 +150,13 @@ def solve_scenario(
         solved = keep_baseline(
             problem, kept, default_keep_weight(problem) if weight is None else weight
         )
-    solution = solve(solved, settings, warm_start=kept if warm_start_helps(settings) else None)
+    solution = solve(solved, settings, warm_start=kept)
     if solved is not problem and solution.assignments:
         report = validate(problem, solution.assignments)
         solution.objective = report.objective
         solution.breakdown = report.breakdown
         solution.hard_violations = len(report.hard_violations)
     return problem, solution
-
-
-def warm_start_helps(settings: SolverSettings) -> bool:
-    """Whether to hint the scenario's search with the baseline roster.
-
-    Measured on the demo week: with two or more CP-SAT workers the hint costs nothing and
-    sometimes helps; with a single worker CP-SAT spends the whole time limit completing the
-    hint and returns the baseline roster unimproved (or nothing), so single-worker solves, as
-    in parallel sweeps, start from scratch. Minimal-change mode does not depend on the hint:
-    its wish to keep each baseline shift holds the roster in place.
-    """
-    return settings.workers > 1
 
 
 def outcome(
@@ -211,11 +199,7 @@ def run_scenario(
         raise ValueError(f"baseline: no roster found ({base_solution.status})")
     base = base_solution.assignments
     problem, solution = solve_scenario(scenario, baseline, base, settings)
-    if not solution.assignments and solution.status in ("infeasible", "model_invalid"):
-        reasons = "; ".join(c.message for c in solution.conflicts[:3])
-        raise ValueError(
-            f"scenario {scenario.name!r}: no roster exists ({reasons or solution.status})"
-        )
+    check_found(scenario, solution, settings)
     without = present(problem, base)
     slots_before = slot_cover(baseline, base)
     slots_after = slot_cover(problem, solution.assignments)
@@ -241,6 +225,21 @@ def run_scenario(
         slots=slot_rows(slots_before, slots_after, slots_without),
         time_limit=settings.time_limit,
         wall_time=round(time.monotonic() - started, 2),
+    )
+
+
+def check_found(scenario: Scenario, solution: Solution, settings: SolverSettings) -> None:
+    """Refuse to compare against a roster that was never found."""
+    if solution.assignments:
+        return
+    if solution.status in ("infeasible", "model_invalid"):
+        reasons = "; ".join(c.message for c in solution.conflicts[:3])
+        raise ValueError(
+            f"scenario {scenario.name!r}: no roster exists ({reasons or solution.status})"
+        )
+    raise ValueError(
+        f"scenario {scenario.name!r}: no roster found within {settings.time_limit:g} s; "
+        "give it a longer --time-limit"
     )
 
 
@@ -369,6 +368,7 @@ def _solve_option(
 ) -> Outcome:
     """One solve of a sweep (runs in a worker process)."""
     problem, solution = solve_scenario(scenario, baseline, base, settings)
+    check_found(scenario, solution, settings)
     return outcome(problem, solution.assignments, base, solution)
 
 
@@ -401,7 +401,10 @@ def sweep(
     if jobs == 1:
         results = [_solve_option(opt, baseline, base, settings) for _, _, opt in tasks]
     else:
+        # Workers fork from a server that has imported the solver once (fast starts, and no
+        # fork of this process's threads).
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["scenarios.run"])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [
                 pool.submit(_solve_option, opt, baseline, base, settings) for _, _, opt in tasks
