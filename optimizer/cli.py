@@ -118,7 +118,7 @@ class _Progress:
     def update(self, solution: Solution) -> None:
         self.last = (
             f"\r{time.monotonic() - self.started:7.1f}s  objective "
-            f"{solution.objective:>10}  bound {solution.best_bound:>10}"
+            f"{solution.objective!s:>10}  bound {solution.best_bound!s:>10}"
         )
         if sys.stderr.isatty():
             print(self.last, end="", file=sys.stderr, flush=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from optimizer.construct import greedy_roster
 from optimizer.model import RosterModel
 from optimizer.schema import SolverSettings
 
@@ -177,10 +178,11 @@ def improve(
                 best.bound = incumbent.bound
                 incumbent = best
                 reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
-            if incumbent.objective <= incumbent.bound:
+            if incumbent.bound is not None and incumbent.objective <= incumbent.bound:
                 break
-    _logger.info("LNS: %d steps, %d improvements, final size %d", steps, improvements, picker.size)
-    status = "optimal" if incumbent.objective <= incumbent.bound else "feasible"
+    _logger.info("LNS: %d steps, %d improvements, sizes %s", steps, improvements, picker.size)
+    proven = incumbent.bound is not None and incumbent.objective <= incumbent.bound
+    status = "optimal" if proven else "feasible"
     return status, incumbent
 
 
@@ -191,23 +193,69 @@ def _start(
     reporter: _Reporter,
     stop: _StopWatcher,
 ) -> tuple[str, Incumbent | None]:
-    """A full-model CP-SAT call for a first roster (longer if it has not found one yet)."""
-    from optimizer.solver import configure, incumbent_of, status_name
+    """A first roster fast, then a full-model CP-SAT call to improve it.
 
+    Phase 1 ignores the objective and stops at the first roster that keeps every hard rule: where
+    hard rules are tight (exact cover of concrete shifts) that is far faster than searching with
+    the objective. Phase 2 runs CP-SAT on the full model for a share of the time, hinted with it.
+    """
+    from optimizer.solver import Incumbent, configure, incumbent_of, status_name
+
+    first = _first_feasible(m, settings, deadline, stop)
+    if isinstance(first, str):
+        return first, None
+    objective = objective_value(m.model.proto, first)
+    incumbent = Incumbent(first, objective, None)
+    reporter.report(first, objective, None)
+    _set_hint(m.model.proto, first)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.05 or stop.stopped:
+        return "feasible", incumbent
     solver = cp_model.CpSolver()
-    configure(solver, settings, max(START_SHARE * settings.time_limit, 0.5))
+    configure(solver, settings, min(remaining, max(START_SHARE * settings.time_limit, 0.5)))
     stop.attach(solver)
     status = solver.solve(m.model, reporter)
-    incumbent = incumbent_of(solver, status)
-    while incumbent is None and status == cp_model.UNKNOWN and not stop.stopped:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        configure(solver, settings, remaining)
-        status = solver.solve(m.model, reporter)
-        incumbent = incumbent_of(solver, status)
     stop.detach()
-    return status_name(status), incumbent
+    improved = incumbent_of(solver, status)
+    if improved is not None and improved.objective <= incumbent.objective:
+        incumbent = improved
+    elif improved is not None:
+        incumbent.bound = improved.bound
+    return status_name(status) if improved is not None else "feasible", incumbent
+
+
+def _first_feasible(
+    m: RosterModel, settings: SolverSettings, deadline: float, stop: _StopWatcher
+) -> list[int] | str:
+    """The value vector of any roster that keeps the hard rules, or the status if none."""
+    from optimizer.solver import configure, status_name
+
+    plain = _copy_model(m.model)
+    plain.proto.clear_objective()
+    if not len(plain.proto.solution_hint.vars):
+        chosen = greedy_roster(m)
+        for key, var in m.x.items():
+            plain.add_hint(var, key in chosen)
+    solver = cp_model.CpSolver()
+    configure(solver, settings, max(0.05, deadline - time.monotonic()))
+    solver.parameters.stop_after_first_solution = True
+    solver.parameters.symmetry_level = 0
+    stop.attach(solver)
+    status = solver.solve(plain)
+    stop.detach()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return list(solver.response_proto.solution)
+    return status_name(status)
+
+
+def objective_value(proto, values: list[int]) -> int:
+    """The objective of a full value vector, read from the model's objective row."""
+    objective = proto.objective
+    total = objective.offset
+    for ref, coefficient in zip(objective.vars, objective.coeffs, strict=True):
+        value = values[ref] if ref >= 0 else 1 - values[-ref - 1]
+        total += coefficient * value
+    return round(total * (objective.scaling_factor or 1))
 
 
 def _copy_model(model: cp_model.CpModel) -> cp_model.CpModel:

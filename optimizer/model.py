@@ -68,6 +68,7 @@ class RosterModel:
         self._work: dict[tuple[int, int], cp_model.IntVar] = {}
         self._by_type: dict[tuple[int, int], dict[str, list[cp_model.IntVar]]] = {}
         self._by_day_position: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        self._who: dict[tuple[int, int], list[int]] = defaultdict(list)
         self._weekend: dict[tuple[int, int], cp_model.IntVar] = {}
         self._create_variables()
 
@@ -84,6 +85,7 @@ class RosterModel:
                         self.x[e_idx, day, p_idx] = var
                         self._by_employee_day[e_idx, day].append((p_idx, var))
                         self._by_day_position[day, p_idx].append(var)
+                        self._who[day, p_idx].append(e_idx)
         _logger.debug("%d assignment variables", len(self.x))
 
     def on_day(self, e_idx: int, day: int) -> list[tuple[int, cp_model.IntVar]]:
@@ -103,6 +105,10 @@ class RosterModel:
                 grouped.setdefault(self.positions[p_idx][0], []).append(var)
             self._by_type[key] = grouped
         return self._by_type[key]
+
+    def employees_on_position(self, day: int, p_idx: int) -> list[int]:
+        """Indices of the employees who could work position `p_idx` on `day`."""
+        return self._who.get((day, p_idx), [])
 
     def works(self, e_idx: int, day: int) -> cp_model.LinearExprT:
         """1 if the employee works any shift that day."""

@@ -37,7 +37,7 @@ class Incumbent:
 
     values: list[int]
     objective: int
-    bound: int
+    bound: int | None
 
 
 def solve(
@@ -224,12 +224,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         values = list(self.response_proto.solution)
         self.report(values, round(self.objective_value), round(self.best_objective_bound))
 
-    def report(self, values: list[int], objective: int, bound: int) -> None:
+    def report(self, values: list[int], objective: int, bound: int | None) -> None:
         if self.best is not None and objective >= self.best:
             return
         self.best = objective
         _logger.info(
-            "%.1fs objective %d bound %d", time.monotonic() - self.started, objective, bound
+            "%.1fs objective %d bound %s", time.monotonic() - self.started, objective, bound
         )
         if self.on_solution is None:
             return

@@ -1,0 +1,180 @@
+"""A greedy first roster, built day by day, to hint CP-SAT's first search.
+
+It fills each day's shift demand with the best qualified employee who can still take it under
+the rules a greedy can track (one shift a day, leave, skills, rest and successions, shift-type
+caps, weekly and total hours, runs of working days, weekends), preferring people who asked for
+the day, avoiding those who asked not to work it, and spreading shifts evenly. Rules that only a
+search can meet (minimum hours, minimum runs) are left to CP-SAT, which repairs the hint.
+On large concrete-shift problems this gives a feasible roster in a fraction of a second where a
+search from scratch needs minutes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from optimizer.model import RosterModel
+from optimizer.schema import MINUTES_PER_DAY
+
+
+@dataclass
+class _Person:
+    """What the greedy tracks for one employee."""
+
+    shift_on: dict[int, str] = field(default_factory=dict)
+    per_type: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    week_minutes: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    total_minutes: int = 0
+    weekends: set[int] = field(default_factory=set)
+
+
+def greedy_roster(m: RosterModel) -> set[tuple[int, int, int]]:
+    """Keys of `m.x` (employee, day, position) chosen by the greedy."""
+    builder = _Greedy(m)
+    return builder.run()
+
+
+class _Greedy:
+    def __init__(self, m: RosterModel) -> None:
+        self.m = m
+        inst = m.instance
+        self.types = inst.types
+        self.week_of = {d: w for w, days in enumerate(m.problem.weeks()) for d in days}
+        self.weekend_of = {d: k for k, days in enumerate(m.problem.weekends()) for d in days}
+        self.people = [_Person() for _ in m.employees]
+        self.conflicts = [self._conflicts_for(emp) for emp in m.employees]
+        self.wish = self._wishes()
+        self.chosen: set[tuple[int, int, int]] = set()
+        self.demand_by_day = defaultdict(list)
+        for demand in m.problem.shift_demand:
+            self.demand_by_day[demand.day].append(demand)
+        self.positions_of_type = defaultdict(list)
+        for p_idx, (type_id, skill) in enumerate(m.positions):
+            self.positions_of_type[type_id].append((p_idx, skill))
+
+    def _conflicts_for(self, emp) -> dict[tuple[str, int], set[str]]:
+        """(type, day offset) -> types that may not be worked that many days later."""
+        conflicts: dict[tuple[str, int], set[str]] = defaultdict(set)
+        min_rest = self.m.instance.contract_of(emp).min_rest_minutes or 0
+        for first, second, offset in self.m.instance.rest_conflicts(min_rest):
+            conflicts[first, offset].add(second)
+        for t in self.m.problem.shift_types:
+            conflicts[t.id, 1].update(t.cannot_be_followed_by)
+        return conflicts
+
+    def _wishes(self) -> dict[tuple[int, int, str | None], float]:
+        """Score bonus (negative = wanted) for (employee, day, shift type or None)."""
+        index = {e.id: i for i, e in enumerate(self.m.employees)}
+        wishes: dict[tuple[int, int, str | None], float] = defaultdict(float)
+        for pref in self.m.problem.preferences:
+            weight = pref.weight * self.m.employees[index[pref.employee]].priority
+            if pref.per_minute:
+                weight *= 480
+            sign = -1.0 if pref.kind == "want" else 1.0
+            wishes[index[pref.employee], pref.day, pref.shift_type] += sign * weight
+        return wishes
+
+    def run(self) -> set[tuple[int, int, int]]:
+        for day in range(self.m.num_days):
+            for line, need in self._day_lines(day):
+                for _ in range(need):
+                    best = self._best_candidate(day, line)
+                    if best is None:
+                        break
+                    self._take(*best)
+        return self.chosen
+
+    def _day_lines(self, day: int) -> list[tuple[list[int], int]]:
+        """(position indices, people needed) per demand line of the day, hardest first."""
+        lines = []
+        for demand in self.demand_by_day.get(day, ()):
+            need = max(demand.required, demand.minimum)
+            if demand.maximum is not None:
+                need = min(need, demand.maximum)
+            if need <= 0:
+                continue
+            positions = [
+                p
+                for p, skill in self.positions_of_type[demand.shift_type]
+                if demand.skill is None or skill == demand.skill
+            ]
+            supply = sum(len(self.m.on_position(day, p)) for p in positions)
+            lines.append((demand.minimum == 0, supply, positions, need))
+        lines.sort(key=lambda line: (line[0], line[1]))
+        return [(positions, need) for _, _, positions, need in lines]
+
+    def _best_candidate(self, day: int, positions: list[int]) -> tuple[int, int, int] | None:
+        best, best_score = None, None
+        for p_idx in positions:
+            type_id = self.m.positions[p_idx][0]
+            for e_idx in self.m.employees_on_position(day, p_idx):
+                if day in self.people[e_idx].shift_on or not self._allowed(e_idx, day, type_id):
+                    continue
+                score = self._score(e_idx, day, type_id)
+                if best_score is None or score < best_score:
+                    best, best_score = (e_idx, day, p_idx), score
+        return best
+
+    def _allowed(self, e_idx: int, day: int, type_id: str) -> bool:
+        person = self.people[e_idx]
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        minutes = self.types[type_id].duration_minutes
+        cap = contract.max_shifts_per_type.get(type_id)
+        if cap is not None and person.per_type[type_id] >= cap:
+            return False
+        if contract.max_minutes_total is not None and (
+            person.total_minutes + minutes > contract.max_minutes_total
+        ):
+            return False
+        week = self.week_of[day]
+        if contract.max_minutes_per_week is not None and (
+            person.week_minutes[week] + minutes > contract.max_minutes_per_week
+        ):
+            return False
+        if contract.max_consecutive_days is not None:
+            run = 0
+            while day - run - 1 in person.shift_on:
+                run += 1
+            if run + 1 > contract.max_consecutive_days:
+                return False
+        weekend = self.weekend_of.get(day)
+        if (
+            contract.max_weekends is not None
+            and weekend is not None
+            and weekend not in person.weekends
+            and len(person.weekends) >= contract.max_weekends
+        ):
+            return False
+        return not self._rest_conflict(e_idx, day, type_id)
+
+    def _rest_conflict(self, e_idx: int, day: int, type_id: str) -> bool:
+        person = self.people[e_idx]
+        conflicts = self.conflicts[e_idx]
+        reach = self.m.instance.max_day_reach + 2
+        for earlier in range(max(0, day - reach), day):
+            prior = person.shift_on.get(earlier)
+            if prior is not None and type_id in conflicts.get((prior, day - earlier), ()):
+                return True
+        return False
+
+    def _score(self, e_idx: int, day: int, type_id: str) -> float:
+        person = self.people[e_idx]
+        wish = self.wish.get((e_idx, day, None), 0.0) + self.wish.get((e_idx, day, type_id), 0.0)
+        _, end = self.types[type_id].span(day)
+        if end > (day + 1) * MINUTES_PER_DAY:
+            wish += self.wish.get((e_idx, day + 1, None), 0.0)
+        emp = self.m.employees[e_idx]
+        return wish + 10.0 * len(person.shift_on) + emp.hourly_cost
+
+    def _take(self, e_idx: int, day: int, p_idx: int) -> None:
+        type_id = self.m.positions[p_idx][0]
+        person = self.people[e_idx]
+        minutes = self.types[type_id].duration_minutes
+        person.shift_on[day] = type_id
+        person.per_type[type_id] += 1
+        person.week_minutes[self.week_of[day]] += minutes
+        person.total_minutes += minutes
+        if day in self.weekend_of:
+            person.weekends.add(self.weekend_of[day])
+        self.chosen.add((e_idx, day, p_idx))
