@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from api.access import not_found
 from api.errors import unprocessable
 from api.models import Employee, Roster, RosterPublication, User, utcnow
-from api.schemas import RosterAssignment, RosterAssignmentOut, RosterPublic, Violation
+from api.schemas import RosterAssignment, RosterAssignmentOut, RosterPublic, RosterStatus, Violation
 from optimizer.schema import Assignment, Problem, RuleScore, Solution
 
 _logger = logging.getLogger(__name__)
@@ -215,7 +215,7 @@ def roster_public(session: Session, roster: Roster) -> RosterPublic:
         id=roster.id,
         department_id=roster.department_id,
         week_start=roster.week_start,
-        status=roster.status,
+        status=cast(RosterStatus, roster.status),
         version=roster.version,
         objective=roster.objective,
         breakdown=roster.breakdown,
@@ -236,7 +236,7 @@ def published_shifts_of(
         .where(Roster.department_id == employee.department_id)
         .order_by(Roster.week_start)
     )
-    shifts = []
+    shifts: list[tuple[Roster, RosterAssignmentOut]] = []
     for roster in rosters:
         publication = session.scalar(
             select(RosterPublication)

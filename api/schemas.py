@@ -18,6 +18,7 @@ from optimizer.schema import Problem, RuleScore, Solution, SolverSettings
 _logger = logging.getLogger(__name__)
 
 Role = Literal["hr", "manager", "employee"]
+RosterStatus = Literal["draft", "published"]
 ShiftKind = Literal["early", "day", "late", "evening", "night", "flexible"]
 JobStatus = Literal["queued", "running", "finished", "failed", "cancelled"]
 MinuteOfDay = int
@@ -345,8 +346,8 @@ class RosterAssignment(BaseModel):
 
 class RosterAssignmentOut(RosterAssignment):
     employee_name: str | None = None
-    start: dt.datetime | None = Field(None, description="Shift start (local time).")
-    end: dt.datetime | None = Field(None, description="Shift end (local time).")
+    start: dt.datetime = Field(description="Shift start (local time).")
+    end: dt.datetime = Field(description="Shift end (local time).")
 
 
 class Violation(BaseModel):
@@ -360,7 +361,7 @@ class RosterPublic(BaseModel):
     id: int
     department_id: int
     week_start: dt.date
-    status: Literal["draft", "published"]
+    status: RosterStatus
     version: int
     objective: int | None
     breakdown: list[RuleScore]
@@ -375,7 +376,7 @@ class RosterSummary(BaseModel):
     id: int
     department_id: int
     week_start: dt.date
-    status: Literal["draft", "published"]
+    status: RosterStatus
     version: int
     objective: int | None
     hard_violations: int

@@ -6,7 +6,7 @@ Planners work on their department's rosters; employees see their own published s
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from api.schemas import (
     QueryId,
     RosterEdit,
     RosterPublic,
+    RosterStatus,
     RosterSummary,
     ScheduleEntry,
 )
@@ -43,8 +44,12 @@ _logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["rosters"])
 
-_CSV = {200: {"content": {"text/csv": {}}, "description": "The roster as CSV."}}
-_ICS = {200: {"content": {"text/calendar": {}}, "description": "An iCalendar feed."}}
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "The roster as CSV."}
+}
+_ICS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "An iCalendar feed."}
+}
 
 
 def _planned_roster(session: SessionDep, user: CurrentUser, roster_id: int) -> Roster:
@@ -77,7 +82,7 @@ def list_rosters(
             id=r.id,
             department_id=r.department_id,
             week_start=r.week_start,
-            status=r.status,
+            status=cast(RosterStatus, r.status),
             version=r.version,
             objective=r.objective,
             hard_violations=len(r.hard_violations),

@@ -7,6 +7,7 @@ optimizer's solution schema; `DELETE` stops it and keeps that roster.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from fastapi import APIRouter, status
 from sqlalchemy import or_, select
@@ -22,7 +23,7 @@ from api.deps import CurrentUser, JobsDep, SessionDep, SettingsDep
 from api.errors import unprocessable
 from api.models import SolveJob, User
 from api.problem_builder import build_week_problem, warm_start_of
-from api.schemas import SolveJobAccepted, SolveJobCreate, SolveJobPublic
+from api.schemas import JobStatus, SolveJobAccepted, SolveJobCreate, SolveJobPublic
 from optimizer.schema import Solution, SolverSettings
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/solve-jobs", tags=["solve jobs"])
 def job_public(job: SolveJob) -> SolveJobPublic:
     return SolveJobPublic(
         id=job.id,
-        status=job.status,
+        status=cast(JobStatus, job.status),
         progress=round(job.progress, 3),
         department_id=job.department_id,
         week=job.week_start,
