@@ -94,7 +94,12 @@ class JobRunner:
     def _submit(self, job_id: str) -> None:
         try:
             future = self._pool().submit(
-                run_solve_job, self.database_url, job_id, self.owner, os.getpid()
+                run_solve_job,
+                self.database_url,
+                job_id,
+                self.owner,
+                os.getpid(),
+                logging.getLogger().getEffectiveLevel(),
             )
         except RuntimeError as exc:  # the pool is shutting down
             _logger.warning("job %s not started: %s", job_id, exc)

@@ -161,9 +161,17 @@ def claim_job(factory: sessionmaker[Session], job_id: str, owner: str) -> SolveJ
 
 
 def run_solve_job(
-    database_url: str, job_id: str, owner: str, service_pid: int | None = None
+    database_url: str,
+    job_id: str,
+    owner: str,
+    service_pid: int | None = None,
+    log_level: int | None = None,
 ) -> str:
     """Solve one job to the end (or until stopped) and store the outcome; returns the status."""
+    if log_level is not None and not logging.getLogger().handlers:
+        from api.cli import configure_logging
+
+        configure_logging(logging.getLevelName(log_level))
     factory = sessionmaker(_engine_for(database_url), expire_on_commit=False)
     job = claim_job(factory, job_id, owner)
     if job is None:
