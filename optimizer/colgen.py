@@ -40,7 +40,7 @@ BIG_M = 1_000_000
 """Cost of an artificial column or of breaking a hard cover bound in the master LP."""
 COLUMN_SHARE = 0.35
 """Share of the time limit for generating schedules."""
-MASTER_SHARE = 0.2
+MASTER_SHARE = 0.15
 """Share of the time limit for the integer master over the generated schedules."""
 COLUMNS_PER_PRICING = 5
 """Most schedules one pricing solve contributes (its improving solutions)."""
@@ -48,6 +48,10 @@ PRICING_SECONDS = 2.0
 """Time limit of one pricing solve."""
 SMOOTHING = 0.5
 """Wentges smoothing: weight of the best-bound duals in the duals priced."""
+MASTER_SOLVER = "SCIP"
+"""The MIP solver (through OR-Tools' linear solver wrapper) of the integer master."""
+PRICING_LINEARIZATION = 1
+"""CP-SAT linearization level of a pricing solve (1 measured faster than 2 on the benchmark)."""
 
 Schedule = tuple[tuple[int, int], ...]
 """(day, position index) pairs an employee works."""
@@ -84,7 +88,6 @@ class Pricing:
     var_indices: list[int]
     base: dict[int, int]
     offset: int
-    cost: cp_model.LinearExprT
     seen: set[Schedule] = field(default_factory=set)
 
 
@@ -95,6 +98,8 @@ class ColumnResult:
     columns: list[Column]
     lp_value: float
     bound: float | None
+    shares: list[float] = field(default_factory=list)
+    """Each column's value in the last master LP solution."""
 
 
 def cover_rows(problem: Problem) -> list[CoverRow]:
@@ -170,14 +175,13 @@ def pricing_model(problem: Problem, e_idx: int) -> Pricing:
     for rule in RULES:
         if rule.add is not None and rule.id not in COVER_AND_GROUP_RULES:
             rule.add(m)
-    cost = m.objective()
-    m.model.minimize(cost)
+    m.model.minimize(m.objective())
     objective = m.model.proto.objective
     base = dict(zip(objective.vars, objective.coeffs, strict=True))
     offset = round(objective.offset)
     cells = [(day, p_idx) for (_, day, p_idx) in m.x]
     indices = [var.index for var in m.x.values()]
-    return Pricing(m, cells, indices, base, offset, cost)
+    return Pricing(m, cells, indices, base, offset)
 
 
 def _set_pricing_objective(pricing: Pricing, cell_dual: dict[tuple[int, int], int]) -> None:
@@ -196,22 +200,28 @@ def _set_pricing_objective(pricing: Pricing, cell_dual: dict[tuple[int, int], in
 
 
 class _Collector(cp_model.CpSolverSolutionCallback):
-    """Keeps the schedules of the last few improving solutions, with their own cost."""
+    """Keeps the value vectors of the improving solutions (decoded after the solve, so that the
+    callback holds the interpreter as briefly as possible)."""
 
-    def __init__(self, pricing: Pricing) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.pricing = pricing
-        self.found: list[tuple[Schedule, int, int]] = []
+        self.found: list[tuple[list[int], int]] = []
 
     def on_solution_callback(self) -> None:
-        values = self.response_proto.solution
-        schedule = tuple(
-            cell
-            for cell, index in zip(self.pricing.cells, self.pricing.var_indices, strict=True)
-            if values[index]
-        )
-        cost = round(self.value(self.pricing.cost)) if self.pricing.base else 0
-        self.found.append((schedule, cost, round(self.objective_value)))
+        self.found.append((list(self.response_proto.solution), round(self.objective_value)))
+
+
+def _decode(pricing: Pricing, values: list[int]) -> tuple[Schedule, int]:
+    """The schedule of a pricing solution and its own cost."""
+    schedule = tuple(
+        cell
+        for cell, index in zip(pricing.cells, pricing.var_indices, strict=True)
+        if values[index]
+    )
+    cost = pricing.offset + sum(
+        c * (values[v] if v >= 0 else 1 - values[-v - 1]) for v, c in pricing.base.items()
+    )
+    return schedule, cost
 
 
 def price(
@@ -224,9 +234,9 @@ def price(
     params = solver.parameters
     params.max_time_in_seconds = max(0.01, limit)
     params.num_workers = 1
-    params.linearization_level = 2
+    params.linearization_level = PRICING_LINEARIZATION
     params.random_seed = seed
-    collector = _Collector(pricing)
+    collector = _Collector()
     stop.attach_extra(solver)
     try:
         status = solver.solve(pricing.model.model, collector)
@@ -235,7 +245,7 @@ def price(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], None
     found = collector.found[-COLUMNS_PER_PRICING:]
-    return found, solver.best_objective_bound
+    return [(*_decode(pricing, v), scaled) for v, scaled in found], solver.best_objective_bound
 
 
 class Master:
@@ -354,7 +364,8 @@ def generate_columns(
             break
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= math.ceil(lp_value - 1e-6):
             break
-    return ColumnResult(master.columns, lp_value, best_bound)
+    shares = [var.solution_value() for var in master.vars]
+    return ColumnResult(master.columns, lp_value, best_bound, shares)
 
 
 def _pricing_round(
@@ -435,7 +446,7 @@ def integer_master(
     shipped with OR-Tools) closes it far faster than CP-SAT's search does.
     """
     rows = cover_rows(m.problem)
-    mip = pywraplp.Solver.CreateSolver("SCIP")
+    mip = pywraplp.Solver.CreateSolver(MASTER_SOLVER)
     by_employee: dict[int, list[tuple[Column, object]]] = {}
     for k, col in enumerate(result.columns):
         by_employee.setdefault(col.employee, []).append((col, mip.BoolVar(f"c{k}")))
