@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 
 _logger = logging.getLogger(__name__)
 
@@ -61,6 +62,21 @@ def settings_from(args: argparse.Namespace):
     return Settings(**overrides)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail before touching the database when another service already listens on the port
+    (a second instance would otherwise take over the first one's solve jobs)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ValueError(
+                f"--port: {host}:{port} is in use ({exc.strerror}); is shiftopt already running? "
+                "Stop it or choose another port"
+            ) from None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Migrate the database, seed the demo if asked, print where to go, and serve."""
     import uvicorn
@@ -70,6 +86,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from api.main import create_app
 
     settings = settings_from(args)
+    check_port_free(settings.host, settings.port)
     url = settings.resolved_database_url()
     engine, factory = open_database(url)
     logins = []

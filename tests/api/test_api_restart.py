@@ -7,6 +7,10 @@ recovery rules themselves are tested on both backends in test_api_job_recovery.p
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
 import httpx
 import pytest
 from api_helpers import busy_problem, make_department, start_service, stop_group, wait_for_job
@@ -69,3 +73,49 @@ def test_killed_service_resumes_its_job_after_a_restart(tmp_path):
         stop_group(first)
         if second is not None:
             stop_group(second)
+
+
+@pytest.mark.slow
+def test_stopping_the_service_hands_its_running_job_back_to_the_queue(tmp_path):
+    """SIGTERM (Ctrl-C) stops the service within seconds; the job it was solving is queued
+    again with its best roster, for the next start to resume, and a second service on the
+    same port is refused before it can take the job over."""
+    database_url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
+    service, base = start_service(database_url, tmp_path)
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            token = client.post(
+                "/api/v1/auth/token", data={"username": "hr", "password": "hr-password"}
+            ).json()
+            hr = {"Authorization": f"Bearer {token['access_token']}"}
+            reply = client.post(
+                "/api/v1/solve-jobs",
+                json={"problem": busy_problem(), "settings": {"time_limit": 30}},
+                headers=hr,
+            )
+            job_id = reply.json()["id"]
+            wait_for_job(client, hr, job_id, until=lambda j: j["objective"] is not None)
+        port = base.rsplit(":", 1)[1]
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--port",
+                port,
+                "--database-url",
+                database_url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2
+        assert "in use" in second.stderr
+        assert job_status(database_url, job_id) == "running"
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=20)
+        assert job_status(database_url, job_id) == "queued"
+    finally:
+        stop_group(service)
