@@ -1,6 +1,6 @@
 """A greedy first roster, built day by day, to hint CP-SAT's first search.
 
-It fills each day's shift demand with the best qualified employee who can still take it under
+It fills each day's shift demand with the qualified employees who can still take it under
 the rules a greedy can track (one shift a day, leave, skills, rest and successions, shift-type
 caps, weekly and total hours, runs of working days, weekends), preferring people who asked for
 the day, avoiding those who asked not to work it, and spreading shifts evenly. Rules that only a
@@ -14,8 +14,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from optimizer.model import RosterModel
 from optimizer.schema import MINUTES_PER_DAY
+
+_BLOCKED = 1e12
+"""Cost of a slot-employee pair the rules forbid: never chosen while any other filling exists."""
 
 
 @dataclass
@@ -77,13 +83,42 @@ class _Greedy:
 
     def run(self) -> set[tuple[int, int, int]]:
         for day in range(self.m.num_days):
-            for line, need in self._day_lines(day):
-                for _ in range(need):
-                    best = self._best_candidate(day, line)
-                    if best is None:
-                        break
-                    self._take(*best)
+            slots = [positions for positions, need in self._day_lines(day) for _ in range(need)]
+            for e_idx, p_idx in self._match_day(day, slots).items():
+                self._take(e_idx, day, p_idx)
         return self.chosen
+
+    def _match_day(self, day: int, slots: list[list[int]]) -> dict[int, int]:
+        """Employee -> position for one day, by a minimum-cost assignment of employees to slots
+        (each slot is one person a demand line needs): as many slots as the rules allow are
+        filled, and among those fillings the one with the best scores is taken."""
+        options = [self._candidates(day, positions) for positions in slots]
+        people = sorted({e for candidates in options for e, _, _ in candidates})
+        if not people:
+            return {}
+        column = {e: c for c, e in enumerate(people)}
+        cost = np.full((len(slots), len(people)), _BLOCKED)
+        position = {}
+        for row, candidates in enumerate(options):
+            for e_idx, p_idx, score in candidates:
+                cost[row, column[e_idx]] = score
+                position[row, e_idx] = p_idx
+        rows, cols = linear_sum_assignment(cost)
+        return {
+            people[c]: position[r, people[c]]
+            for r, c in zip(rows, cols, strict=True)
+            if cost[r, c] < _BLOCKED
+        }
+
+    def _candidates(self, day: int, positions: list[int]) -> list[tuple[int, int, float]]:
+        """(employee, position, score) for everyone who may take a slot of these positions."""
+        found = []
+        for p_idx in positions:
+            type_id = self.m.positions[p_idx][0]
+            for e_idx in self.m.employees_on_position(day, p_idx):
+                if self._allowed(e_idx, day, type_id):
+                    found.append((e_idx, p_idx, self._score(e_idx, day, type_id)))
+        return found
 
     def _day_lines(self, day: int) -> list[tuple[list[int], int]]:
         """(position indices, people needed) per demand line of the day, hardest first."""
@@ -103,18 +138,6 @@ class _Greedy:
             lines.append((demand.minimum == 0, supply, positions, need))
         lines.sort(key=lambda line: (line[0], line[1]))
         return [(positions, need) for _, _, positions, need in lines]
-
-    def _best_candidate(self, day: int, positions: list[int]) -> tuple[int, int, int] | None:
-        best, best_score = None, None
-        for p_idx in positions:
-            type_id = self.m.positions[p_idx][0]
-            for e_idx in self.m.employees_on_position(day, p_idx):
-                if day in self.people[e_idx].shift_on or not self._allowed(e_idx, day, type_id):
-                    continue
-                score = self._score(e_idx, day, type_id)
-                if best_score is None or score < best_score:
-                    best, best_score = (e_idx, day, p_idx), score
-        return best
 
     def _allowed(self, e_idx: int, day: int, type_id: str) -> bool:
         person = self.people[e_idx]

@@ -20,7 +20,8 @@ from ortools.sat.python import cp_model
 
 from optimizer.construct import greedy_roster
 from optimizer.model import RosterModel
-from optimizer.schema import SolverSettings
+from optimizer.schema import Assignment, SolverSettings
+from optimizer.validator import validate
 
 if TYPE_CHECKING:
     from optimizer.solver import Incumbent, _Reporter, _StopWatcher
@@ -195,16 +196,17 @@ def _start(
 ) -> tuple[str, Incumbent | None]:
     """A first roster fast, then a full-model CP-SAT call to improve it.
 
-    Phase 1 ignores the objective and stops at the first roster that keeps every hard rule: where
-    hard rules are tight (exact cover of concrete shifts) that is far faster than searching with
-    the objective. Phase 2 runs CP-SAT on the full model for a share of the time, hinted with it.
+    Phase 1 takes the greedy roster when the validator finds it keeps every hard rule, and
+    otherwise runs CP-SAT without the objective, hinted by it, up to the first roster: where hard
+    rules are tight (exact cover of concrete shifts) that is far faster than searching with the
+    objective. Phase 2 runs CP-SAT on the full model for a share of the time, hinted with it.
     """
     from optimizer.solver import Incumbent, configure, incumbent_of, status_name
 
-    first = _first_feasible(m, settings, deadline, stop)
-    if isinstance(first, str):
-        return first, None
-    objective = objective_value(m.model.proto, first)
+    found = _first_feasible(m, settings, deadline, stop)
+    if isinstance(found, str):
+        return found, None
+    first, objective = found
     incumbent = Incumbent(first, objective, None)
     reporter.report(first, objective, None)
     _set_hint(m.model.proto, first)
@@ -226,14 +228,17 @@ def _start(
 
 def _first_feasible(
     m: RosterModel, settings: SolverSettings, deadline: float, stop: _StopWatcher
-) -> list[int] | str:
-    """The value vector of any roster that keeps the hard rules, or the status if none."""
+) -> tuple[list[int], int] | str:
+    """(value vector, objective) of a roster that keeps the hard rules, or the status if none."""
     from optimizer.solver import configure, status_name
 
     plain = _copy_model(m.model)
     plain.proto.clear_objective()
     if not len(plain.proto.solution_hint.vars):
         chosen = greedy_roster(m)
+        accepted = _checked_roster(m, chosen)
+        if accepted is not None:
+            return accepted
         for key, var in m.x.items():
             plain.add_hint(var, key in chosen)
     solver = cp_model.CpSolver()
@@ -244,8 +249,32 @@ def _first_feasible(
     status = solver.solve(plain)
     stop.detach()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return list(solver.response_proto.solution)
+        values = list(solver.response_proto.solution)
+        return values, objective_value(m.model.proto, values)
     return status_name(status)
+
+
+def _checked_roster(
+    m: RosterModel, chosen: set[tuple[int, int, int]]
+) -> tuple[list[int], int] | None:
+    """The greedy roster as a value vector with its objective, if the validator accepts it.
+
+    Only assignment variables are set; the others (penalty and helper variables) are left at 0,
+    which serves as a hint and is never read as a solution.
+    """
+    roster = [
+        Assignment(
+            employee=m.employees[e].id, day=d, shift_type=m.positions[p][0], skill=m.positions[p][1]
+        )
+        for e, d, p in chosen
+    ]
+    report = validate(m.problem, roster)
+    if report.hard_violations:
+        return None
+    values = [0] * len(m.model.proto.variables)
+    for key in chosen:
+        values[m.x[key].index] = 1
+    return values, report.objective
 
 
 def objective_value(proto, values: list[int]) -> int:

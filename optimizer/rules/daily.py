@@ -74,15 +74,18 @@ def _forbid_pairs(
 ) -> None:
     """For each (type A, day offset) -> types B: never A on a day and a B `offset` days later.
 
-    Hard: one linear constraint sum(A) + sum(B) <= 1 per day and A (valid because each day holds
-    at most one shift), tighter and far smaller than a clause per pair. Soft: one clause per pair
+    Hard: one at-most-one over A and B per day and A (valid because each day holds at most one
+    shift), tighter and far smaller than a clause per pair. Soft: one clause per pair
     of variables, each broken clause paying the soft-rule weight.
     """
     employee = m.employees[e_idx].id
+    by_first: dict[str, list[tuple[int, set[str]]]] = {}
+    for (type_id, offset), seconds in conflicts.items():
+        by_first.setdefault(type_id, []).append((offset, seconds))
     for day in range(m.num_days):
         for first, first_vars in m.vars_by_type(e_idx, day).items():
-            for (type_id, offset), seconds in conflicts.items():
-                if type_id != first or day + offset >= m.num_days:
+            for offset, seconds in by_first.get(first, ()):
+                if day + offset >= m.num_days:
                     continue
                 later = m.vars_by_type(e_idx, day + offset)
                 second_vars = [v for t in seconds if t in later for v in later[t]]
@@ -92,6 +95,8 @@ def _forbid_pairs(
                     for va in first_vars:
                         for vb in second_vars:
                             m.require_clause(rule, [va.Not(), vb.Not()], employee)
-                else:
+                elif m.explain:
                     both = first_vars + second_vars
                     m.require_at_most(rule, sum(both), 1, len(both), employee)
+                else:
+                    m.model.add_at_most_one(first_vars + second_vars)

@@ -89,8 +89,9 @@ def penalize_unbalanced_shifts(m: RosterModel) -> None:
         days = [d for d in range(m.num_days) if m.on_day(e_idx, d)]
         if not days:
             continue
-        count = sum(m.works(e_idx, d) for d in days)
         most = len(days)
+        count = m.model.new_int_var(0, most, f"{emp.id}|shifts")
+        m.model.add(count == sum(m.works(e_idx, d) for d in days))
         square = m.model.new_int_var(0, most * most, f"{emp.id}|shifts^2")
         for k in range(most):
             m.model.add(square >= (2 * k + 1) * count - k * (k + 1))
