@@ -29,6 +29,7 @@ from api.routers import (
     solve_jobs,
     users,
 )
+from api.schemas import ERROR_RESPONSES
 from api.security import hash_password
 from api.settings import Settings
 
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rosters,
         solve_jobs,
     ):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -59,6 +59,21 @@ def check_monday(value: dt.date) -> dt.date:
     return value
 
 
+class ErrorMessage(BaseModel):
+    """The body of a refusal that is not about a single field (400, 401, 403, 404, 409)."""
+
+    detail: str = Field(description="What went wrong, e.g. 'employee 7 does not exist'.")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorMessage, "description": "The body cannot be read (not UTF-8 JSON)."},
+    401: {"model": ErrorMessage, "description": "Not signed in, or the token has expired."},
+    403: {"model": ErrorMessage, "description": "The signed-in role may not do this."},
+    404: {"model": ErrorMessage, "description": "No such resource."},
+    409: {"model": ErrorMessage, "description": "The change conflicts with stored data."},
+}
+
+
 # -- auth and users -------------------------------------------------------------------------------
 class Token(BaseModel):
     access_token: str = Field(description="Bearer token for the Authorization header.")

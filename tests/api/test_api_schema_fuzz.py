@@ -12,7 +12,10 @@ import pytest
 from api_helpers import make_department, start_service, stop_group
 
 EXAMPLES_PER_OPERATION = 5
-CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
+CHECKS = (
+    "not_a_server_error,response_schema_conformance,content_type_conformance,"
+    "status_code_conformance"
+)
 
 
 @pytest.mark.slow
