@@ -195,11 +195,10 @@ def run_scenario(
     baseline = baseline or load_baseline(scenario)
     if base_solution is None:
         base_solution = baseline_roster(scenario, baseline, settings)
-    if not base_solution.assignments:
-        raise ValueError(f"baseline: no roster found ({base_solution.status})")
+    check_found("baseline", base_solution, settings)
     base = base_solution.assignments
     problem, solution = solve_scenario(scenario, baseline, base, settings)
-    check_found(scenario, solution, settings)
+    check_found(f"scenario {scenario.name!r}", solution, settings)
     without = present(problem, base)
     slots_before = slot_cover(baseline, base)
     slots_after = slot_cover(problem, solution.assignments)
@@ -228,18 +227,16 @@ def run_scenario(
     )
 
 
-def check_found(scenario: Scenario, solution: Solution, settings: SolverSettings) -> None:
-    """Refuse to compare against a roster that was never found."""
-    if solution.assignments:
+def check_found(what: str, solution: Solution, settings: SolverSettings) -> None:
+    """Refuse to compare against a roster that was never found (an empty roster that the
+    solver did find, e.g. for a closed week, is fine)."""
+    if solution.assignments or solution.status in ("optimal", "feasible"):
         return
     if solution.status in ("infeasible", "model_invalid"):
         reasons = "; ".join(c.message for c in solution.conflicts[:3])
-        raise ValueError(
-            f"scenario {scenario.name!r}: no roster exists ({reasons or solution.status})"
-        )
+        raise ValueError(f"{what}: no roster exists ({reasons or solution.status})")
     raise ValueError(
-        f"scenario {scenario.name!r}: no roster found within {settings.time_limit:g} s; "
-        "give it a longer --time-limit"
+        f"{what}: no roster found within {settings.time_limit:g} s; give it a longer --time-limit"
     )
 
 
@@ -368,7 +365,7 @@ def _solve_option(
 ) -> Outcome:
     """One solve of a sweep (runs in a worker process)."""
     problem, solution = solve_scenario(scenario, baseline, base, settings)
-    check_found(scenario, solution, settings)
+    check_found(f"scenario {scenario.name!r}", solution, settings)
     return outcome(problem, solution.assignments, base, solution)
 
 
@@ -394,10 +391,11 @@ def sweep(
     ]
     baseline = baseline or load_baseline(scenario)
     if base_solution is None:
-        base_solution = baseline_roster(scenario, baseline, settings)
+        # Solved alone, before the parallel phase: it may use every core.
+        alone = settings.model_copy(update={"workers": max(settings.workers, jobs)})
+        base_solution = baseline_roster(scenario, baseline, alone)
+    check_found("baseline", base_solution, settings)
     base = base_solution.assignments
-    if not base:
-        raise ValueError(f"baseline: no roster found ({base_solution.status})")
     if jobs == 1:
         results = [_solve_option(opt, baseline, base, settings) for _, _, opt in tasks]
     else:
