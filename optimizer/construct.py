@@ -92,6 +92,7 @@ class _Greedy:
         """Employee -> position for one day, by a minimum-cost assignment of employees to slots
         (each slot is one person a demand line needs): as many slots as the rules allow are
         filled, and among those fillings the one with the best scores is taken."""
+        self._day_cache: dict[tuple[int, str], float | None] = {}
         options = [self._candidates(day, positions) for positions in slots]
         people = sorted({e for candidates in options for e, _, _ in candidates})
         if not people:
@@ -116,8 +117,13 @@ class _Greedy:
         for p_idx in positions:
             type_id = self.m.positions[p_idx][0]
             for e_idx in self.m.employees_on_position(day, p_idx):
-                if self._allowed(e_idx, day, type_id):
-                    found.append((e_idx, p_idx, self._score(e_idx, day, type_id)))
+                key = (e_idx, type_id)
+                if key not in self._day_cache:
+                    allowed = self._allowed(e_idx, day, type_id)
+                    self._day_cache[key] = self._score(e_idx, day, type_id) if allowed else None
+                score = self._day_cache[key]
+                if score is not None:
+                    found.append((e_idx, p_idx, score))
         return found
 
     def _day_lines(self, day: int) -> list[tuple[list[int], int]]:

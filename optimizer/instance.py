@@ -26,6 +26,7 @@ class Instance:
     def __post_init__(self) -> None:
         self.types = self.problem.shift_type_by_id()
         self.contracts = self.problem.contract_by_id()
+        self._rest_cache: dict[int, list[tuple[str, str, int]]] = {}
 
     # -- positions -----------------------------------------------------------------------------
     @cached_property
@@ -121,6 +122,8 @@ class Instance:
         Two shifts conflict when they overlap or when the gap between them is below the minimum
         rest. Same-day pairs are already excluded by "one shift per day".
         """
+        if min_rest in self._rest_cache:
+            return self._rest_cache[min_rest]
         conflicts = []
         span_days = self.max_day_reach + (min_rest + MINUTES_PER_DAY - 1) // MINUTES_PER_DAY + 1
         for a in self.problem.shift_types:
@@ -131,6 +134,7 @@ class Instance:
                     rest = max(b_start - a_end, a_start - b_end)
                     if rest < min_rest:
                         conflicts.append((a.id, b.id, offset))
+        self._rest_cache[min_rest] = conflicts
         return conflicts
 
     def covers_interval(self, type_id: str, day: int, start: int, end: int) -> bool:
