@@ -11,12 +11,32 @@ import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from optimizer.schema import Problem, RuleScore, Solution, SolverSettings
 
 _logger = logging.getLogger(__name__)
 
+LocalDateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda value: value.isoformat(timespec="minutes"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "Local wall-clock time of the department (no time zone), ISO 8601.",
+            "examples": ["2030-01-07T07:00"],
+        }
+    ),
+]
 Role = Literal["hr", "manager", "employee"]
 RosterStatus = Literal["draft", "published"]
 ShiftKind = Literal["early", "day", "late", "evening", "night", "flexible"]
@@ -361,8 +381,8 @@ class RosterAssignment(BaseModel):
 
 class RosterAssignmentOut(RosterAssignment):
     employee_name: str | None = None
-    start: dt.datetime = Field(description="Shift start (local time).")
-    end: dt.datetime = Field(description="Shift end (local time).")
+    start: LocalDateTime = Field(description="Shift start (local time).")
+    end: LocalDateTime = Field(description="Shift end (local time).")
 
 
 class Violation(BaseModel):
@@ -420,8 +440,8 @@ class ScheduleEntry(BaseModel):
     date: dt.date
     shift: str
     shift_name: str
-    start: dt.datetime
-    end: dt.datetime
+    start: LocalDateTime
+    end: LocalDateTime
 
 
 # -- solve jobs -----------------------------------------------------------------------------------

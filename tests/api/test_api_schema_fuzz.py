@@ -9,7 +9,7 @@ import sys
 
 import httpx
 import pytest
-from api_helpers import make_department, start_service, stop_group
+from api_helpers import NEXT_MONDAY, make_department, start_service, stop_group, wait_for_job
 
 EXAMPLES_PER_OPERATION = 5
 CHECKS = (
@@ -28,7 +28,27 @@ def test_no_server_errors_and_replies_match_the_schema(tmp_path):
             token = client.post(
                 "/api/v1/auth/token", data={"username": "hr", "password": "hr-password"}
             ).json()["access_token"]
-            make_department(client, {"Authorization": f"Bearer {token}"}, "north", people=3)
+            hr = {"Authorization": f"Bearer {token}"}
+            department, people = make_department(client, hr, "north", people=3)
+            job = client.post(
+                "/api/v1/solve-jobs",
+                json={
+                    "department_id": department,
+                    "week": NEXT_MONDAY.isoformat(),
+                    "settings": {"time_limit": 1},
+                },
+                headers=hr,
+            ).json()
+            roster = wait_for_job(client, hr, job["id"])["roster_id"]
+        # Real ids in the paths, so that generated bodies reach the rosters, demand and
+        # people behind them instead of stopping at 404.
+        config = tmp_path / "schemathesis.toml"
+        config.write_text(
+            "[parameters]\n"
+            f'"path.department_id" = {department}\n'
+            f'"path.employee_id" = {people[0]}\n'
+            f'"path.roster_id" = {roster}\n'
+        )
         run = subprocess.run(
             [
                 sys.executable,
