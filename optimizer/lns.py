@@ -32,7 +32,9 @@ START_SHARE = 0.15
 """Share of the time limit given to the first, full-model CP-SAT call (at least until it finds
 a roster)."""
 STEP_SECONDS = 0.5
-"""Time limit of one neighbourhood solve."""
+"""Time limit of one neighbourhood solve, to start with and at least."""
+MAX_STEP_SECONDS = 8.0
+"""Longest a neighbourhood solve may get when shorter ones find nothing."""
 
 
 @dataclass
@@ -137,11 +139,12 @@ def improve(
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
     steps = improvements = 0
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        step_seconds = STEP_SECONDS
         while not stop.stopped:
             remaining = deadline - time.monotonic()
             if remaining < 0.05:
                 break
-            limit = min(STEP_SECONDS, remaining)
+            limit = min(step_seconds, remaining)
             picker.hot_days = _hot_days(m, incumbent.values)
             hoods = [picker.pick() for _ in copies]
             jobs = [
@@ -160,6 +163,7 @@ def improve(
             ]
             results = [job.result() for job in jobs]
             steps += len(results)
+            step_seconds = _next_step_seconds(step_seconds, results)
             best = incumbent
             for hood, (optimal, candidate) in zip(hoods, results, strict=True):
                 improved = candidate is not None and candidate.objective < incumbent.objective
@@ -322,6 +326,16 @@ def _solve_neighbourhood(
         stop.detach_extra(solver)
         _unfix(proto, fixed)
     return status == cp_model.OPTIMAL, incumbent_of(solver, status)
+
+
+def _next_step_seconds(seconds: float, results: list[tuple[bool, Incumbent | None]]) -> float:
+    """Longer steps while no step even finds a roster in time (big models take longer to load
+    than a small step allows), back towards STEP_SECONDS once steps finish."""
+    if all(candidate is None for _, candidate in results):
+        return min(MAX_STEP_SECONDS, seconds * 2)
+    if any(optimal for optimal, _ in results):
+        return max(STEP_SECONDS, seconds * 0.8)
+    return seconds
 
 
 def _hot_days(m: RosterModel, values: list[int]) -> list[int]:
