@@ -40,6 +40,9 @@ def test_no_server_errors_and_replies_match_the_schema(tmp_path):
                 headers=hr,
             ).json()
             roster = wait_for_job(client, hr, job["id"])["roster_id"]
+            template = client.get(
+                f"/api/v1/departments/{department}/shift-templates", headers=hr
+            ).json()[0]["id"]
         # Real ids in the paths, so that generated bodies reach the rosters, demand and
         # people behind them instead of stopping at 404.
         config = tmp_path / "schemathesis.toml"
@@ -48,6 +51,8 @@ def test_no_server_errors_and_replies_match_the_schema(tmp_path):
             f'"path.department_id" = {department}\n'
             f'"path.employee_id" = {people[0]}\n'
             f'"path.roster_id" = {roster}\n'
+            f'"path.template_id" = {template}\n'
+            f'"path.job_id" = "{job["id"]}"\n'
         )
         run = subprocess.run(
             [
