@@ -151,12 +151,39 @@ def solve_scenario(
             problem, kept, default_keep_weight(problem) if weight is None else weight
         )
     solution = solve(solved, settings, warm_start=kept)
+    solution = no_worse_than_kept(solved, solution, kept)
     if solved is not problem and solution.assignments:
         report = validate(problem, solution.assignments)
         solution.objective = report.objective
         solution.breakdown = report.breakdown
         solution.hard_violations = len(report.hard_violations)
     return problem, solution
+
+
+def no_worse_than_kept(problem: Problem, solution: Solution, kept: list[Assignment]) -> Solution:
+    """The solver's roster, or the baseline roster (less absent people) when that keeps every
+    hard rule and scores better: a short search must never make the week worse than leaving
+    the roster as it is."""
+    report = validate(problem, kept)
+    if report.hard_violations:
+        return solution
+    if solution.objective is not None and solution.objective <= report.objective:
+        return solution
+    _logger.info(
+        "%s: the search ended at %s, the baseline roster scores %d; keeping the baseline roster",
+        problem.name,
+        solution.objective,
+        report.objective,
+    )
+    return solution.model_copy(
+        update={
+            "status": "feasible",
+            "assignments": kept,
+            "objective": report.objective,
+            "breakdown": report.breakdown,
+            "hard_violations": 0,
+        }
+    )
 
 
 def outcome(

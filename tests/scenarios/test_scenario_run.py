@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from scenario_builders import chat_desk, expensive_roster, shop_week, write_json, write_scenario
 
-from optimizer import SolverSettings, validate
+from optimizer import Assignment, Solution, SolverSettings, validate
 from scenarios.apply import scenario_problem
-from scenarios.run import run_scenario, solve_scenario, sweep
+from scenarios.run import no_worse_than_kept, run_scenario, solve_scenario, sweep
 from scenarios.spec import read_scenario
 
 QUICK = SolverSettings(time_limit=2, workers=2)
@@ -131,3 +131,17 @@ def test_sweep_solves_each_value_and_option_in_parallel_jobs(tmp_path):
             assert option.hard_violations == 0
     high, low = result.points[1].scenario, result.points[0].scenario
     assert high.labour_cost >= low.labour_cost
+
+
+def test_a_search_that_ends_worse_than_the_baseline_roster_keeps_the_baseline_roster():
+    """An empty roster from a cut-short search loses to the roster as it is."""
+    problem = shop_week()
+    kept = [
+        Assignment(employee=who, day=d, shift_type="day")
+        for d in range(5)
+        for who in ("cheap1", "cheap2")
+    ]
+    empty = Solution(status="feasible", assignments=[], objective=validate(problem, []).objective)
+    assert no_worse_than_kept(problem, empty, kept).assignments == kept
+    better = Solution(status="optimal", assignments=kept, objective=0)
+    assert no_worse_than_kept(problem, better, kept[:2]) is better
