@@ -69,6 +69,12 @@ def _change_days(problem: Problem, change: DemandChange, field: str) -> set[int]
         by_date = {problem.date_of(d): d for d in range(problem.num_days)}
         dated = {by_date[d] for d in change.dates if d in by_date}
         days = dated if change.days is None else days & dated
+        if not days:
+            first, last = problem.date_of(0), problem.date_of(problem.num_days - 1)
+            raise ValueError(
+                f"{field}.dates: none of {', '.join(map(str, change.dates))} is in the baseline "
+                f"week ({first} .. {last}){' among the chosen days' if change.days else ''}"
+            )
     return days
 
 

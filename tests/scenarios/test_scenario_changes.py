@@ -192,3 +192,12 @@ def demo_week():
     from scenarios.demo import demo_problem
 
     return demo_problem()
+
+
+def test_event_outside_the_baseline_week_is_refused():
+    s = scenario(
+        events=[{"name": "sale", "dates": ["2031-05-01"], "uplift": 1.5}],
+        demand=[{"event": "sale"}],
+    )
+    with pytest.raises(ValueError, match=r"demand\[0\].dates: none of 2031-05-01 is in the"):
+        scenario_problem(s, chat_desk())
