@@ -83,9 +83,12 @@ def _run_one(suite: str, path: Path, settings: SolverSettings, out: Path) -> Ben
     problem, reference = _load(suite, path)
     first: list[float] = []
     started = time.monotonic()
-    solution = solve(
-        problem, settings, on_solution=lambda s: first or first.append(time.monotonic() - started)
-    )
+
+    def note_first(_: Solution) -> None:
+        if not first:
+            first.append(time.monotonic() - started)
+
+    solution = solve(problem, settings, on_solution=note_first)
     solution.problem = problem
     (out / f"{path.stem}.solution.json").write_text(
         solution.model_dump_json(exclude_none=True), encoding="utf-8"

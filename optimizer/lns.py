@@ -176,7 +176,7 @@ def improve(
                     optimal,
                     candidate.objective if candidate else None,
                 )
-                if improved and candidate.objective < best.objective:
+                if candidate is not None and candidate.objective < best.objective:
                     best = candidate
             if best is not incumbent:
                 improvements += 1

@@ -428,8 +428,8 @@ class Problem(_Model):
                 "interval_demand needs every shift type to have a start_minute, so that shifts "
                 "can be matched to intervals"
             )
-        for i, d in enumerate(self.interval_demand):
-            _check_day(f"interval_demand[{i}].day", d.day, days)
+        for i, interval in enumerate(self.interval_demand):
+            _check_day(f"interval_demand[{i}].day", interval.day, days)
         for i, p in enumerate(self.preferences):
             _check_ref(f"preferences[{i}].employee", p.employee, employees)
             _check_day(f"preferences[{i}].day", p.day, days)

@@ -12,8 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 
-import ortools
 from ortools.sat.python import cp_model
 
 from optimizer import colgen, explain, lns
@@ -82,7 +82,7 @@ def solve(
 
 
 def solver_version() -> str:
-    return f"OR-Tools CP-SAT {ortools.__version__}"
+    return f"OR-Tools CP-SAT {version('ortools')}"
 
 
 def configure(solver: cp_model.CpSolver, settings: SolverSettings, time_limit: float) -> None:
@@ -153,7 +153,7 @@ def _single_solve(
     return status_name(status), incumbent_of(solver, status)
 
 
-def incumbent_of(solver: cp_model.CpSolver, status: int) -> Incumbent | None:
+def incumbent_of(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus) -> Incumbent | None:
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return Incumbent(
@@ -163,7 +163,7 @@ def incumbent_of(solver: cp_model.CpSolver, status: int) -> Incumbent | None:
     )
 
 
-def status_name(status: int) -> str:
+def status_name(status: cp_model.CpSolverStatus) -> str:
     return {
         cp_model.OPTIMAL: "optimal",
         cp_model.FEASIBLE: "feasible",
@@ -260,13 +260,13 @@ class _StopWatcher:
         self._extra: set[cp_model.CpSolver] = set()
         self._thread = None
         if should_stop is not None:
-            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread = threading.Thread(target=self._watch, args=(should_stop,), daemon=True)
             self._thread.start()
 
-    def _watch(self) -> None:
+    def _watch(self, should_stop: StopCheck) -> None:
         while not self._done.wait(0.2):
             try:
-                wanted = self.should_stop()
+                wanted = should_stop()
             except Exception:  # a failing check must not kill the solve
                 _logger.exception("should_stop raised; ignoring")
                 continue
