@@ -258,6 +258,7 @@ OPTION_LABELS = {
 def sweep_chart(s: SweepResult, path: Path) -> None:
     """Cost (labour, and with uncovered hours priced) and service level against the value."""
     fig, (cost_ax, level_ax) = plt.subplots(1, 2, figsize=(12, 4.2))
+    levels = [s.baseline.service_level or 0.0]
     for name, label in OPTION_LABELS.items():
         points = [(p.value, getattr(p, name)) for p in s.points if getattr(p, name) is not None]
         if not points:
@@ -272,13 +273,17 @@ def sweep_chart(s: SweepResult, path: Path) -> None:
             label=f"{label}, with uncovered hours",
         )
         level_ax.plot(x, [o.service_level or 0 for _, o in points], marker="o", label=label)
+        levels += [o.service_level or 0.0 for _, o in points]
     cost_ax.axhline(s.baseline.labour_cost, color="grey", ls=":", label="baseline")
     level_ax.axhline(s.baseline.service_level or 0, color="grey", ls=":", label="baseline")
     if s.break_even is not None:
         cost_ax.axvline(s.break_even, color="black", lw=0.8, label="break-even")
     xlabel = _param_label(s.param)
     cost_ax.set(xlabel=xlabel, ylabel="cost of the week", title="Cost")
-    level_ax.set(xlabel=xlabel, ylabel="mean service level", title="Service level", ylim=(0, 1))
+    bottom = max(0.0, min(levels) - 0.05)
+    level_ax.set(
+        xlabel=xlabel, ylabel="mean service level", title="Service level", ylim=(bottom, 1.0)
+    )
     cost_ax.legend(fontsize=7)
     level_ax.legend(fontsize=7)
     fig.tight_layout()
