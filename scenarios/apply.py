@@ -58,7 +58,10 @@ def horizon_days(problem: Problem, days: list[int | str] | None, field: str) -> 
                 )
             chosen.add(day)
         else:
-            weekday = WEEKDAYS.index(day.strip().lower()[:3])
+            name = day.strip().lower()[:3]
+            if name not in WEEKDAYS:
+                raise ValueError(f"{field}: {day!r} is not a weekday name (mon ... sun)")
+            weekday = WEEKDAYS.index(name)
             chosen |= {d for d in range(problem.num_days) if problem.weekday(d) == weekday}
     return chosen
 

@@ -201,3 +201,9 @@ def test_event_outside_the_baseline_week_is_refused():
     )
     with pytest.raises(ValueError, match=r"demand\[0\].dates: none of 2031-05-01 is in the"):
         scenario_problem(s, chat_desk())
+
+
+def test_leave_on_a_day_that_is_not_a_weekday_is_refused():
+    s = scenario(staff={"leave": [{"employee": "e0", "days": ["someday"]}]})
+    with pytest.raises(ValueError, match=r"staff.leave\[0\].days: 'someday' is not a weekday"):
+        scenario_problem(s, chat_desk())
