@@ -207,3 +207,13 @@ def test_leave_on_a_day_that_is_not_a_weekday_is_refused():
     s = scenario(staff={"leave": [{"employee": "e0", "days": ["someday"]}]})
     with pytest.raises(ValueError, match=r"staff.leave\[0\].days: 'someday' is not a weekday"):
         scenario_problem(s, chat_desk())
+
+
+def test_demo_week_is_drawn_from_its_seed(demo_week):
+    """The same seed gives the same week; the staffing model covers every demand slot."""
+    from scenarios.demo import DemoSpec, demo_problem
+
+    assert demo_problem(DemoSpec()).model_dump() == demo_week.model_dump()
+    slots = {(s["day"], s["start_minute"], s["skill"]) for s in demo_week.meta["staffing"]["slots"]}
+    assert {(d.day, d.start_minute, d.skill) for d in demo_week.interval_demand} <= slots
+    assert len(demo_week.employees) == 50
