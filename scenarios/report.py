@@ -331,6 +331,8 @@ def sweep_blocks(s: SweepResult, chart: str) -> list[Block]:
         "service level",
         "extra shifts",
     ]
+    if s.budget is not None:
+        header.append(f"within budget ({money(s.budget)})")
     rows = []
     for point in s.points:
         for name, label in OPTION_LABELS.items():
@@ -348,6 +350,7 @@ def sweep_blocks(s: SweepResult, chart: str) -> list[Block]:
                     percent(o.service_level),
                     extra_shift_phrase(o.extra_shifts),
                 ]
+                + ([] if s.budget is None else ["yes" if o.labour_cost <= s.budget else "no"])
             )
     blocks += [("table", header, rows), ("img", chart, "Cost and service level curves")]
     return blocks

@@ -338,6 +338,7 @@ class SweepResult(BaseModel):
     baseline: Outcome
     points: list[SweepPoint]
     unmet_hour_cost: float
+    budget: float | None = Field(None, description="The scenario's labour-cost budget.")
     break_even: float | None = Field(
         None,
         description="First value at which temporary staff is cheaper than overtime, "
@@ -448,6 +449,7 @@ def sweep(
         baseline=outcome(baseline, base, base, base_solution),
         points=points,
         unmet_hour_cost=unmet,
+        budget=scenario.budget,
         break_even=break_even(points, unmet),
         jobs=jobs,
         solves=len(tasks),
