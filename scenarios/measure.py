@@ -125,7 +125,7 @@ def slot_cover(problem: Problem, roster: list[Assignment]) -> list[SlotCover]:
 
 def _add_service_levels(slots: list[SlotCover], volumes: dict, staffing: dict) -> None:
     """Erlang C service level from the heads left on the phones after shrinkage."""
-    modelled = [s for s in slots if s.volume is not None]
+    modelled = [s for s in slots if s.volume]  # a closed slot has no contacts to answer
     if not modelled:
         return
     keys = [(s.day, s.start_minute, s.length_minutes, s.skill) for s in modelled]

@@ -217,3 +217,11 @@ def test_demo_week_is_drawn_from_its_seed(demo_week):
     slots = {(s["day"], s["start_minute"], s["skill"]) for s in demo_week.meta["staffing"]["slots"]}
     assert {(d.day, d.start_minute, d.skill) for d in demo_week.interval_demand} <= slots
     assert len(demo_week.employees) == 50
+
+
+def test_closed_slots_have_no_service_level():
+    """A closure leaves nobody to answer: its slots drop out of the service-level mean."""
+    changed = scenario_problem(scenario(demand=[{"closed": True, "days": [0]}]), chat_desk())
+    slots = slot_cover(changed, [])
+    assert all(s.service_level is None for s in slots if s.day == 0)
+    assert all(s.service_level == 0.0 for s in slots if s.day == 1)
