@@ -29,6 +29,7 @@ from api.routers import (
     solve_jobs,
     users,
 )
+from api.routers import requests as employee_requests
 from api.schemas import ERROR_RESPONSES
 from api.security import hash_password
 from api.settings import Settings
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         solve_jobs,
     ):
         app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    for feedback in (employee_requests,):
+        app.include_router(feedback.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -232,3 +232,40 @@ class SolveJob(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmployeeRequest(Base):
+    """A wish, flexible-shift or leave request: checked against the rules, then decided."""
+
+    __tablename__ = "employee_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    shift_template_id: Mapped[int | None] = mapped_column(ForeignKey("shift_templates.id"))
+    wish: Mapped[str] = mapped_column(String(10), default="want")
+    weight: Mapped[int] = mapped_column(Integer, default=5)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    preference_id: Mapped[int | None] = mapped_column(Integer)
+    leave_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class AttendanceEvent(Base):
+    """One clock-in or clock-out, as recorded by a terminal, an app or an import."""
+
+    __tablename__ = "attendance_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    source: Mapped[str] = mapped_column(String(40), default="api")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,109 @@
+"""Request and response shapes of the workforce feedback endpoints: employee requests,
+attendance events and reports, and the feedback a roster was built with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.schemas import Id, PlanDate
+
+_logger = logging.getLogger(__name__)
+
+RequestKind = Literal["preference", "flexible", "overtime", "leave"]
+RequestStatus = Literal["pending", "approved", "rejected"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestCreate(_In):
+    employee_id: Id = Field(description="Whose request this is.")
+    kind: RequestKind = Field(
+        description="preference: want or avoid a day or shift; flexible: work a flexible shift; "
+        "overtime: work an extra shift; leave: days of vacation."
+    )
+    start_date: PlanDate = Field(description="The day asked for (first day of leave).")
+    end_date: PlanDate | None = Field(None, description="Last day of leave (inclusive).")
+    shift: str | None = Field(None, description="Shift template code; omit for the whole day.")
+    wish: Literal["want", "avoid"] = Field("want", description="For preferences: work it or not.")
+    weight: int = Field(5, ge=0, le=1000, description="How much the wish matters.")
+    note: str = Field("", max_length=2000, description="Anything the manager should know.")
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> RequestCreate:
+        if self.end_date is None:
+            self.end_date = self.start_date
+        if self.end_date < self.start_date:
+            raise ValueError(f"end_date ({self.end_date}) is before start_date ({self.start_date})")
+        if self.kind != "leave" and self.end_date != self.start_date:
+            raise ValueError("only leave requests span several days: drop end_date")
+        if self.kind in ("flexible", "overtime") and self.shift is None:
+            raise ValueError(f"a {self.kind} request names the shift asked for")
+        if self.kind == "leave" and self.shift is not None:
+            raise ValueError("leave covers whole days: drop shift")
+        return self
+
+
+class RequestDecision(_In):
+    note: str = Field(
+        "", max_length=2000, description="Why, in a sentence (shown to the employee)."
+    )
+
+
+class RequestPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    employee_id: int
+    kind: RequestKind
+    start_date: dt.date
+    end_date: dt.date
+    shift: str | None = Field(description="Shift template code, if one was named.")
+    wish: str
+    weight: int
+    note: str
+    status: RequestStatus
+    submitted_by: str
+    submitted_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+
+
+class AttendanceEventIn(_In):
+    employee_id: Id = Field(description="Who clocked.")
+    kind: Literal["in", "out"] = Field(description="Clock-in or clock-out.")
+    at: dt.datetime = Field(description="When, with its time zone (ISO 8601).")
+    source: str = Field("api", min_length=1, max_length=40, description="Terminal, app, import.")
+
+    @model_validator(mode="after")
+    def _check_zone(self) -> AttendanceEventIn:
+        if self.at.tzinfo is None:
+            raise ValueError("at: give the time zone, e.g. 2030-01-07T07:02:00+00:00")
+        return self
+
+
+class AttendanceEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    employee_id: int
+    kind: str
+    at: dt.datetime
+    source: str
+
+
+class RejectedRow(BaseModel):
+    line: int = Field(description="Line number in the file (the header is line 1).")
+    reason: str
+
+
+class ImportResult(BaseModel):
+    accepted: int = Field(description="Events stored.")
+    rejected: list[RejectedRow] = Field(description="Rows left out, with their line numbers.")

@@ -1,0 +1,279 @@
+"""The rules an employee request is checked against the moment it is made: weekly hour limit,
+rest between shifts, consecutive working days, leave balance and already-published rosters.
+
+Each check returns a `Refusal` naming the rule and the numbers, or None when the request fits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import Employee, EmployeeRequest, LabourRules, Leave, Roster, ShiftTemplate
+from api.problem_builder import DEFAULT_MAX_MINUTES_PER_WEEK, DEFAULT_MIN_REST_MINUTES
+
+_logger = logging.getLogger(__name__)
+
+ANNUAL_LEAVE_DAYS = 25
+WORKING_KINDS = ("flexible", "overtime")
+MINUTES_PER_DAY = 1440
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request cannot be accepted: the rule it breaks and a sentence with the numbers."""
+
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PlannedShift:
+    """A shift the employee is already set to work (rostered, or a wish already accepted)."""
+
+    date: dt.date
+    template: ShiftTemplate
+
+    @property
+    def start(self) -> int:
+        """Minutes since 1970-01-01 local time, to measure rest across midnight."""
+        epoch_day = (self.date - dt.date(1970, 1, 1)).days
+        return epoch_day * MINUTES_PER_DAY + self.template.start_minute
+
+    @property
+    def end(self) -> int:
+        return self.start + self.template.duration_minutes
+
+
+def hours(minutes: int) -> str:
+    """Minutes as hours the way people say them: 44 h, 7.5 h."""
+    value = minutes / 60
+    return f"{value:g} h" if value == int(value) else f"{value:.1f} h"
+
+
+def week_of(date: dt.date) -> dt.date:
+    return date - dt.timedelta(days=date.weekday())
+
+
+def wants_to_work(request: EmployeeRequest) -> bool:
+    """Requests that would put the employee on a shift (so hour and rest rules apply)."""
+    if request.shift_template_id is None:
+        return False
+    return request.kind in WORKING_KINDS or (
+        request.kind == "preference" and request.wish == "want"
+    )
+
+
+def labour_rules_of(session: Session, employee: Employee) -> LabourRules | None:
+    return session.scalar(
+        select(LabourRules).where(LabourRules.department_id == employee.department_id)
+    )
+
+
+def weekly_limit_of(employee: Employee, rules: LabourRules | None) -> int:
+    """The employee's weekly cap in minutes: their own, else the department's, else 40 h."""
+    if employee.max_minutes_per_week is not None:
+        return employee.max_minutes_per_week
+    if rules is not None and rules.max_minutes_per_week is not None:
+        return rules.max_minutes_per_week
+    return DEFAULT_MAX_MINUTES_PER_WEEK
+
+
+def planned_shifts(
+    session: Session,
+    employee: Employee,
+    first: dt.date,
+    last: dt.date,
+    leave_out: int | None = None,
+) -> dict[dt.date, PlannedShift]:
+    """Shifts the employee works between two dates: the current rosters, overlaid with
+    accepted and approved wishes to work (a wish replaces the rostered shift of its day)."""
+    templates = {
+        t.id: t
+        for t in session.scalars(
+            select(ShiftTemplate).where(ShiftTemplate.department_id == employee.department_id)
+        )
+    }
+    by_code = {t.code: t for t in templates.values()}
+    shifts: dict[dt.date, PlannedShift] = {}
+    rosters = session.scalars(
+        select(Roster).where(
+            Roster.department_id == employee.department_id,
+            Roster.week_start >= week_of(first),
+            Roster.week_start <= last,
+        )
+    )
+    for roster in rosters:
+        for item in roster.assignments or []:
+            if item.get("employee") != str(employee.id) or item.get("shift_type") not in by_code:
+                continue
+            date = roster.week_start + dt.timedelta(days=int(item["day"]))
+            if first <= date <= last:
+                shifts[date] = PlannedShift(date, by_code[item["shift_type"]])
+    requests = session.scalars(
+        select(EmployeeRequest).where(
+            EmployeeRequest.employee_id == employee.id,
+            EmployeeRequest.status.in_(("pending", "approved")),
+            EmployeeRequest.start_date >= first,
+            EmployeeRequest.start_date <= last,
+        )
+    )
+    for request in requests:
+        if request.id == leave_out or not wants_to_work(request):
+            continue
+        template = templates.get(request.shift_template_id or 0)
+        if template is not None:
+            shifts[request.start_date] = PlannedShift(request.start_date, template)
+    return shifts
+
+
+def check_published_roster(session: Session, employee: Employee, request: EmployeeRequest):
+    """A week whose roster is published is settled: changes go through the manager."""
+    week = week_of(request.start_date)
+    while week <= request.end_date:
+        status = session.scalar(
+            select(Roster.status).where(
+                Roster.department_id == employee.department_id, Roster.week_start == week
+            )
+        )
+        if status == "published":
+            return Refusal(
+                "published roster",
+                f"the roster for the week of {week.isoformat()} is already published; "
+                "ask your manager to change it",
+            )
+        week += dt.timedelta(days=7)
+    return None
+
+
+def check_weekly_hours(
+    employee: Employee, rules: LabourRules | None, wanted: PlannedShift, planned: dict
+) -> Refusal | None:
+    """The week's shifts plus the wished one must stay within the weekly hour limit."""
+    week = week_of(wanted.date)
+    days = {week + dt.timedelta(days=d) for d in range(7)}
+    minutes = wanted.template.duration_minutes + sum(
+        shift.template.duration_minutes
+        for date, shift in planned.items()
+        if date in days and date != wanted.date
+    )
+    limit = weekly_limit_of(employee, rules)
+    if minutes > limit:
+        return Refusal(
+            "weekly hour limit",
+            f"this would bring your week to {hours(minutes)}; the limit is {hours(limit)}",
+        )
+    return None
+
+
+def check_rest(rules: LabourRules | None, wanted: PlannedShift, planned: dict) -> Refusal | None:
+    """The wished shift must leave the minimum rest to the shifts of the days around it."""
+    minimum = DEFAULT_MIN_REST_MINUTES
+    if rules is not None and rules.min_rest_minutes is not None:
+        minimum = rules.min_rest_minutes
+    for offset in (-1, 1):
+        other = planned.get(wanted.date + dt.timedelta(days=offset))
+        if other is None:
+            continue
+        rest = wanted.start - other.end if offset < 0 else other.start - wanted.end
+        if rest < minimum:
+            return Refusal(
+                "rest between shifts",
+                f"this would leave {hours(rest)} of rest next to your {other.template.name} "
+                f"shift on {other.date.isoformat()}; the minimum is {hours(minimum)}",
+            )
+    return None
+
+
+def check_consecutive_days(
+    rules: LabourRules | None, wanted: PlannedShift, planned: dict
+) -> Refusal | None:
+    """The wished shift must not make a run of working days longer than the rules allow."""
+    if rules is None or rules.max_consecutive_days is None:
+        return None
+    run = 1
+    for step in (-1, 1):
+        date = wanted.date + dt.timedelta(days=step)
+        while date in planned:
+            run += 1
+            date += dt.timedelta(days=step)
+    if run > rules.max_consecutive_days:
+        return Refusal(
+            "consecutive working days",
+            f"this would make {run} working days in a row; "
+            f"the limit is {rules.max_consecutive_days}",
+        )
+    return None
+
+
+def leave_days(first: dt.date, last: dt.date, year: int) -> int:
+    """Working days (Monday to Friday) of a leave period that fall in a calendar year."""
+    days = 0
+    date = max(first, dt.date(year, 1, 1))
+    while date <= min(last, dt.date(year, 12, 31)):
+        days += date.weekday() < 5
+        date += dt.timedelta(days=1)
+    return days
+
+
+def check_leave_balance(session: Session, employee: Employee, request: EmployeeRequest):
+    """Vacation taken, approved and asked for in a year must fit the annual allowance."""
+    for year in range(request.start_date.year, request.end_date.year + 1):
+        wanted = leave_days(request.start_date, request.end_date, year)
+        taken = sum(
+            leave_days(item.start_date, item.end_date, year)
+            for item in session.scalars(
+                select(Leave).where(Leave.employee_id == employee.id, Leave.kind == "vacation")
+            )
+        )
+        asked = sum(
+            leave_days(item.start_date, item.end_date, year)
+            for item in session.scalars(
+                select(EmployeeRequest).where(
+                    EmployeeRequest.employee_id == employee.id,
+                    EmployeeRequest.kind == "leave",
+                    EmployeeRequest.status == "pending",
+                    EmployeeRequest.id != (request.id or 0),
+                )
+            )
+        )
+        left = ANNUAL_LEAVE_DAYS - taken - asked
+        if wanted > left:
+            return Refusal(
+                "leave balance",
+                f"this leave needs {wanted} days but only {max(left, 0)} of your "
+                f"{ANNUAL_LEAVE_DAYS} days for {year} are left",
+            )
+    return None
+
+
+def first_refusal(session: Session, employee: Employee, request: EmployeeRequest) -> Refusal | None:
+    """Every rule that applies to the request, in order; the first one it breaks."""
+    refusal = check_published_roster(session, employee, request)
+    if refusal is not None:
+        return refusal
+    if request.kind == "leave":
+        return check_leave_balance(session, employee, request)
+    if not wants_to_work(request):
+        return None
+    template = session.get(ShiftTemplate, request.shift_template_id)
+    if template is None:
+        return None
+    wanted = PlannedShift(request.start_date, template)
+    around = dt.timedelta(days=14)
+    planned = planned_shifts(
+        session, employee, request.start_date - around, request.start_date + around, request.id
+    )
+    rules = labour_rules_of(session, employee)
+    for refusal in (
+        check_weekly_hours(employee, rules, wanted, planned),
+        check_rest(rules, wanted, planned),
+        check_consecutive_days(rules, wanted, planned),
+    ):
+        if refusal is not None:
+            return refusal
+    return None
