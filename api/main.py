@@ -18,6 +18,7 @@ from api.db import open_database
 from api.errors import install_error_handlers
 from api.jobs import JobRunner
 from api.models import User
+from api.routers import attendance as attendance_router
 from api.routers import (
     auth,
     demand,
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         solve_jobs,
     ):
         app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for feedback in (employee_requests,):
+    for feedback in (employee_requests, attendance_router):
         app.include_router(feedback.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)

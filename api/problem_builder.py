@@ -14,6 +14,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.feedback import apply_attendance_feedback
 from api.models import (
     Demand,
     Department,
@@ -282,6 +283,7 @@ def build_week_problem(session: Session, department_id: int, week_start: dt.date
         rules=Rules(weights=WEEKLY_WEIGHTS.model_copy()),
         meta={"department_id": department_id, "week_start": week_start.isoformat()},
     )
+    apply_attendance_feedback(session, problem, department_id, week_start)
     _logger.info(
         "built %s: %d employees, %d shift types, %d shift and %d interval demand lines",
         problem.name,
