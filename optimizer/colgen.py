@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -46,6 +47,10 @@ COLUMNS_PER_PRICING = 5
 """Most schedules one pricing solve contributes (its improving solutions)."""
 PRICING_SECONDS = 2.0
 """Time limit of one pricing solve."""
+DIVE_SHARE = 0.2
+"""Share of the time limit for diving (fixing schedules one by one, re-pricing the rest)."""
+DIVE_ROUNDS = 3
+"""Most pricing rounds between two fixings of a dive."""
 SMOOTHING = 0.5
 """Wentges smoothing: weight of the best-bound duals in the duals priced."""
 MASTER_SOLVER = "SCIP"
@@ -100,6 +105,9 @@ class ColumnResult:
     bound: float | None
     shares: list[float] = field(default_factory=list)
     """Each column's value in the last master LP solution."""
+    master: Master | None = None
+    pricings: list[Pricing] = field(default_factory=list)
+    cell_rows: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
 
 def cover_rows(problem: Problem) -> list[CoverRow]:
@@ -274,12 +282,14 @@ class Master:
                     self.objective.SetCoefficient(var, row.violation_weight)
             self.cover.append(ct)
         self.convex = []
+        self.artificial = []
         for e in range(num_employees):
             ct = self.lp.Constraint(1, 1, f"employee{e}")
             var = self.lp.NumVar(0, inf, f"artificial{e}")
             ct.SetCoefficient(var, 1)
             self.objective.SetCoefficient(var, BIG_M)
             self.convex.append(ct)
+            self.artificial.append(var)
         self.columns: list[Column] = []
         self.vars: list = []
 
@@ -291,6 +301,14 @@ class Master:
         self.objective.SetCoefficient(var, column.cost)
         self.columns.append(column)
         self.vars.append(var)
+
+    def fix(self, k: int) -> None:
+        """Take column `k` as its employee's schedule: every other choice of theirs goes to 0."""
+        employee = self.columns[k].employee
+        for j, (col, var) in enumerate(zip(self.columns, self.vars, strict=True)):
+            if col.employee == employee and j != k:
+                var.SetUb(0)
+        self.artificial[employee].SetUb(0)
 
     def solve(self) -> tuple[float, list[float], list[float]]:
         status = self.lp.Solve()
@@ -360,12 +378,12 @@ def generate_columns(
             added,
         )
         if added == 0:
-            lp_value, _, _ = master.solve()
             break
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= math.ceil(lp_value - 1e-6):
             break
+    lp_value, _, _ = master.solve()
     shares = [var.solution_value() for var in master.vars]
-    return ColumnResult(master.columns, lp_value, best_bound, shares)
+    return ColumnResult(master.columns, lp_value, best_bound, shares, master, pricings, cell_rows)
 
 
 def _pricing_round(
@@ -379,8 +397,11 @@ def _pricing_round(
     deadline: float,
     stop: _StopWatcher,
     pool: ThreadPoolExecutor,
+    skip: Collection[int] = (),
 ) -> tuple[int, float | None, list[float]]:
     """Price every employee at (smoothed) duals; add the schedules with negative reduced cost.
+
+    Employees in `skip` (whose schedule a dive has fixed) are not priced.
 
     Returns the number of columns added, the Lagrangian bound at the priced duals (None if a
     pricing problem was cut short without a bound), and those duals.
@@ -397,7 +418,11 @@ def _pricing_round(
     limit = min(PRICING_SECONDS, max(0.01, deadline - time.monotonic()))
     results = list(
         pool.map(
-            lambda e: price(pricings[e], cell_dual, limit, settings.seed + e, stop),
+            lambda e: (
+                ([], None)
+                if e in skip
+                else price(pricings[e], cell_dual, limit, settings.seed + e, stop)
+            ),
             range(len(pricings)),
         )
     )
@@ -433,14 +458,70 @@ def _convex_duals(master: Master, duals: list[float], num_employees: int) -> lis
     return best
 
 
+def dive(
+    result: ColumnResult,
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    pool: ThreadPoolExecutor,
+) -> list[Column] | None:
+    """Price and dive: fix the schedules the LP takes most fully, re-price everyone else, and
+    repeat until each employee has one. New schedules join the pool of the integer master."""
+    master = result.master
+    if master is None:
+        return None
+    fixed: dict[int, Column] = {}
+    while len(fixed) < len(result.pricings):
+        if stop.stopped or time.monotonic() > deadline:
+            return None
+        for _ in range(DIVE_ROUNDS):
+            _, duals, _ = master.solve()
+            added, _, _ = _pricing_round(
+                master,
+                result.pricings,
+                result.cell_rows,
+                duals,
+                None,
+                0.0,
+                settings,
+                deadline,
+                stop,
+                pool,
+                skip=fixed,
+            )
+            if not added:
+                break
+        master.solve()
+        candidates = sorted(
+            (
+                (var.solution_value(), -col.cost, k)
+                for k, (col, var) in enumerate(zip(master.columns, master.vars, strict=True))
+                if col.employee not in fixed
+            ),
+            reverse=True,
+        )
+        if not candidates or candidates[0][0] <= 1e-6:
+            return None
+        picks = [k for share, _, k in candidates if share >= 0.99] or [candidates[0][2]]
+        for k in picks:
+            col = master.columns[k]
+            if col.employee not in fixed:
+                fixed[col.employee] = col
+                master.fix(k)
+    _logger.info("dive: %d schedules fixed, %d columns", len(fixed), len(master.columns))
+    return list(fixed.values())
+
+
 def integer_master(
     m: RosterModel,
     result: ColumnResult,
     settings: SolverSettings,
     limit: float,
     stop: _StopWatcher,
+    hint: list[Column] | None = None,
 ) -> list[Column] | None:
-    """Pick one generated schedule per employee, cover penalised as in the full model.
+    """Pick one generated schedule per employee, cover penalised as in the full model, starting
+    from the `hint` schedules if given.
 
     A set-partitioning problem with a tight LP relaxation: an LP-based branch and bound (SCIP,
     shipped with OR-Tools) closes it far faster than CP-SAT's search does.
@@ -479,6 +560,10 @@ def integer_master(
         for col, var in choices:
             for i, n in col.rows.items():
                 cover[i].SetCoefficient(var, n)
+    if hint:
+        chosen = {id(col) for col in hint}
+        pairs = [(var, float(id(col) in chosen)) for ch in by_employee.values() for col, var in ch]
+        mip.SetHint([var for var, _ in pairs], [value for _, value in pairs])
     mip.SetTimeLimit(max(100, int(1000 * limit)))
     status = mip.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
@@ -534,23 +619,30 @@ def improve(
     reporter: _Reporter,
     stop: _StopWatcher,
 ) -> tuple[str, Incumbent | None]:
-    """Column generation, integer master, then LNS on the full model for the remaining time."""
+    """Column generation, a dive and the integer master, then LNS on the full model for the
+    remaining time, starting from the best roster found."""
     deadline = started + settings.time_limit
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         result = generate_columns(
             m, settings, started + COLUMN_SHARE * settings.time_limit, stop, pool
         )
+        dive_end = time.monotonic() + DIVE_SHARE * settings.time_limit
+        dived = dive(result, settings, min(dive_end, deadline - 1), stop, pool)
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
     master_limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
-    chosen = integer_master(m, result, settings, master_limit, stop)
-    incumbent = None
-    if chosen is not None:
-        incumbent = full_values(m, chosen, min(5.0, deadline - time.monotonic()))
-    if incumbent is None:
+    chosen = integer_master(m, result, settings, master_limit, stop, hint=dived)
+    candidates = [
+        full_values(m, pick, min(5.0, deadline - time.monotonic()))
+        for pick in (chosen, dived)
+        if pick is not None
+    ]
+    candidates = [c for c in candidates if c is not None]
+    if not candidates:
         _logger.info("column generation gave no roster; LNS starts from scratch")
         rest = settings.model_copy(update={"time_limit": max(0.5, deadline - time.monotonic())})
         return lns.improve(m, rest, time.monotonic(), reporter, stop)
-    incumbent.bound = 0 if bound is None else bound
+    incumbent = min(candidates, key=lambda c: c.objective)
+    incumbent.bound = bound
     reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
     return lns.improve(m, settings, started, reporter, stop, start=incumbent)
 
