@@ -30,6 +30,7 @@ from api.routers import (
     solve_jobs,
     users,
 )
+from api.routers import performance as performance_router
 from api.routers import requests as employee_requests
 from api.schemas import ERROR_RESPONSES
 from api.security import hash_password
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         solve_jobs,
     ):
         app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for feedback in (employee_requests, attendance_router):
+    for feedback in (employee_requests, attendance_router, performance_router):
         app.include_router(feedback.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)

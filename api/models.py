@@ -269,3 +269,59 @@ class AttendanceEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     source: Mapped[str] = mapped_column(String(40), default="api")
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WeeklyGoal(Base):
+    """An employee's goal for a week on one metric (any unit), and what was achieved."""
+
+    __tablename__ = "weekly_goals"
+    __table_args__ = (UniqueConstraint("employee_id", "week_start", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    week_start: Mapped[dt.date] = mapped_column(Date, index=True)
+    metric: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    target: Mapped[float] = mapped_column(Float)
+    achieved: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class KpiWeight(Base):
+    """How much one metric counts in a department's scorecard (weights add up to 100)."""
+
+    __tablename__ = "kpi_weights"
+    __table_args__ = (UniqueConstraint("department_id", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(40))
+    weight: Mapped[float] = mapped_column(Float)
+
+
+class ScoreAdjustment(Base):
+    """A manual change of one scorecard metric: who, when, before, after and why."""
+
+    __tablename__ = "score_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    metric: Mapped[str] = mapped_column(String(40))
+    before: Mapped[float] = mapped_column(Float)
+    after: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    adjusted_by: Mapped[str] = mapped_column(String(120))
+    adjusted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PerformancePolicy(Base):
+    """How goal completion turns into solver priority in a department, and its fairness limit."""
+
+    __tablename__ = "performance_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), unique=True)
+    high_performer_completion: Mapped[float] = mapped_column(Float, default=1.2)
+    high_performer_priority: Mapped[float] = mapped_column(Float, default=1.5)
+    fairness_weeks: Mapped[int] = mapped_column(Integer, default=2)
+    fairness_priority: Mapped[float] = mapped_column(Float, default=2.0)

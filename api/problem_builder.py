@@ -25,6 +25,7 @@ from api.models import (
     Roster,
     ShiftTemplate,
 )
+from api.performance import apply_performance_priority
 from optimizer.schema import (
     Assignment,
     Contract,
@@ -284,6 +285,7 @@ def build_week_problem(session: Session, department_id: int, week_start: dt.date
         meta={"department_id": department_id, "week_start": week_start.isoformat()},
     )
     apply_attendance_feedback(session, problem, department_id, week_start)
+    apply_performance_priority(session, problem, department_id, week_start)
     _logger.info(
         "built %s: %d employees, %d shift types, %d shift and %d interval demand lines",
         problem.name,

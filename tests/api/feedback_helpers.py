@@ -17,6 +17,7 @@ def store_roster(
     week: dt.date,
     shifts: list[tuple[int, int, str]],
     status: str = "draft",
+    problem: dict | None = None,
 ) -> int:
     """A roster for a department's week from (employee id, day, shift code) triples."""
     assignments = [{"employee": str(e), "day": d, "shift_type": s} for e, d, s in shifts]
@@ -25,7 +26,7 @@ def store_roster(
             department_id=department_id,
             week_start=week,
             status=status,
-            problem={},
+            problem=problem or {},
             assignments=assignments,
         )
         session.add(roster)
