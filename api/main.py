@@ -30,6 +30,7 @@ from api.routers import (
     solve_jobs,
     users,
 )
+from api.routers import dashboard as dashboard_router
 from api.routers import performance as performance_router
 from api.routers import requests as employee_requests
 from api.schemas import ERROR_RESPONSES
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         solve_jobs,
     ):
         app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for feedback in (employee_requests, attendance_router, performance_router):
+    for feedback in (employee_requests, attendance_router, performance_router, dashboard_router):
         app.include_router(feedback.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)
