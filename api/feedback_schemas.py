@@ -10,12 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.schemas import Id, PlanDate
+from api.schemas import Id, PlanDate, check_plan_date
 
 _logger = logging.getLogger(__name__)
 
 RequestKind = Literal["preference", "flexible", "overtime", "leave"]
 RequestStatus = Literal["pending", "approved", "rejected"]
+MAX_LEAVE_DAYS = 366
 
 
 class _In(BaseModel):
@@ -45,6 +46,8 @@ class RequestCreate(_In):
             raise ValueError("only leave requests span several days: drop end_date")
         if self.kind in ("flexible", "overtime") and self.shift is None:
             raise ValueError(f"a {self.kind} request names the shift asked for")
+        if (self.end_date - self.start_date).days >= MAX_LEAVE_DAYS:
+            raise ValueError(f"end_date: one request covers at most {MAX_LEAVE_DAYS} days")
         if self.kind == "leave" and self.shift is not None:
             raise ValueError("leave covers whole days: drop shift")
         return self
@@ -86,6 +89,8 @@ class AttendanceEventIn(_In):
     def _check_zone(self) -> AttendanceEventIn:
         if self.at.tzinfo is None:
             raise ValueError("at: give the time zone, e.g. 2030-01-07T07:02:00+00:00")
+        check_plan_date(self.at.date())
+        self.at = self.at.astimezone(dt.UTC)
         return self
 
 

@@ -49,8 +49,8 @@ class GoalIn(_In):
     week: PlanDate = Field(description="Monday of the week.")
     metric: Metric = "output"
     unit: str = Field("", max_length=40, description="Any unit: calls, parcels, EUR.")
-    target: float = Field(gt=0, description="What was aimed for.")
-    achieved: float = Field(0.0, ge=0, description="What was reached.")
+    target: float = Field(ge=0.001, le=1e12, description="What was aimed for.")
+    achieved: float = Field(0.0, ge=0, le=1e12, description="What was reached.")
 
     @model_validator(mode="after")
     def _check_week(self) -> GoalIn:
@@ -65,7 +65,7 @@ class GoalPublic(GoalIn):
 
 
 class KpiWeightsIn(_In):
-    weights: dict[Metric, float] = Field(
+    weights: dict[Metric, Annotated[float, Field(ge=0, le=100)]] = Field(
         description="Weight per metric in percent, adding up to 100 "
         "(e.g. output 30, quality 25, sales 20, attendance 10, teamwork 15)."
     )
