@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.demo_history import add_workforce_history
 from api.forecast_demand import ForecastRequest, forecast_interval_demand
 from api.models import (
     Demand,
@@ -462,6 +463,7 @@ def seed_demo(
             else:
                 _add_shift_demand(session, department, spec, [this_week, *weeks])
             _add_leave_and_wishes(session, department, weeks, rng)
+        add_workforce_history(session, this_week, seed + 1)
         logins = _add_logins(session, departments, hr_user, hr_password)
         session.commit()
     _logger.info("seeded the demo company: %d departments", len(departments))
