@@ -95,7 +95,9 @@ def coverage_rows(session: Session, department: Department, week: dt.date) -> li
             Demand.shift_template_id.is_not(None),
         )
     ):
-        required[((line.date - week).days, codes.get(line.shift_template_id, "?"))] += line.required
+        required[((line.date - week).days, codes.get(line.shift_template_id or 0, "?"))] += (
+            line.required
+        )
     rows = []
     for day, code in sorted(set(required) | set(rostered)):
         need, have = required.get((day, code), 0), rostered.get((day, code), 0)

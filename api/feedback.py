@@ -42,9 +42,12 @@ def slot_rate_for_interval(
     covering = [
         slots.get((weekday, t.id))
         for t in problem.shift_types
-        if t.start_minute <= start and start + length <= t.start_minute + t.duration_minutes
+        if t.start_minute is not None
+        and t.duration_minutes is not None
+        and t.start_minute <= start
+        and start + length <= t.start_minute + t.duration_minutes
     ]
-    measured = [s for s in covering if trusted(s)]
+    measured = [s for s in covering if s is not None and trusted(s)]
     return min(measured, key=lambda s: s.rate) if measured else None
 
 

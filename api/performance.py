@@ -131,7 +131,7 @@ def scorecard(session: Session, employee: Employee, week: dt.date) -> dict[str, 
     for adjustment in adjustments_of(session, employee.id, week):
         current[adjustment.metric] = adjustment.after
     metrics = sorted(set(weights) | set(current))
-    lines = []
+    lines: list[dict[str, Any]] = []
     for metric in metrics:
         lines.append(
             {
