@@ -149,3 +149,32 @@ def test_a_flexible_request_must_name_a_flexible_shift(client, company):
     reply = ask(client, company, kind="flexible", start_date=day(company, 2), shift="early")
     assert reply.status_code == 422
     assert "not a flexible shift" in reply.text
+
+
+def test_approval_checks_the_rules_again_and_refuses_once_the_week_is_published(client, company):
+    reply = ask(client, company, kind="preference", start_date=day(company, 4), shift="late")
+    assert reply.status_code == 201, reply.text
+    store_roster(client, company.departments["north"], company.week, [], status="published")
+    url = f"{API}/requests/{reply.json()['id']}/approve"
+    refused = client.post(url, json={}, headers=company.managers["north"])
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("published roster: the roster for the week of")
+    listed = client.get(f"{API}/requests", headers=company.managers["north"]).json()
+    assert [r["status"] for r in listed] == ["pending"]
+
+
+def test_a_pending_wish_counts_against_the_next_one(client, company):
+    """Two overtime wishes in one week: the first pending one already uses hours."""
+    person = company.employees["north"][0]
+    store_roster(
+        client, company.departments["north"], company.week, [(person, d, "early") for d in range(4)]
+    )
+    first = ask(client, company, kind="overtime", start_date=day(company, 4), shift="early")
+    assert first.status_code == 201, first.text
+    second = ask(client, company, kind="overtime", start_date=day(company, 6), shift="early")
+    assert second.status_code == 409
+    assert second.json()["detail"] == (
+        "weekly hour limit: this would bring your week to 48 h; the limit is 40 h"
+    )
+    others = client.get(f"{API}/requests", headers=company.staff["south"]).json()
+    assert others == []
