@@ -305,5 +305,13 @@ def roster_preferences(roster_id: PathId, session: SessionDep, user: CurrentUser
     for outcome in outcomes:
         if not outcome["honoured"]:
             outcome["reason"] = why_not_honoured(outcome, outcomes, priorities)
+    by_employee: dict[str, dict[str, int]] = {}
+    for outcome in outcomes:
+        tally = by_employee.setdefault(outcome["employee"], {"honoured": 0, "not_honoured": 0})
+        tally["honoured" if outcome["honoured"] else "not_honoured"] += 1
     feedback = problem.get("meta", {}).get("performance_feedback", {"priority": {}})
-    return {"preferences": outcomes, "priority": feedback.get("priority", {})}
+    return {
+        "preferences": outcomes,
+        "by_employee": by_employee,
+        "priority": feedback.get("priority", {}),
+    }

@@ -133,6 +133,10 @@ def test_a_high_performers_conflicting_request_beats_an_ordinary_one(client, com
     assert explained["priority"] == {
         str(p1): {"priority": 1.5, "reason": "high performer: 130% of last week's goals"}
     }
+    assert explained["by_employee"] == {
+        str(p0): {"honoured": 0, "not_honoured": 1},
+        str(p1): {"honoured": 1, "not_honoured": 0},
+    }
     lost = [p for p in explained["preferences"] if not p["honoured"]]
     assert [(p["employee"], p["reason"]) for p in lost] == [
         (
