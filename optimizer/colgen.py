@@ -58,6 +58,22 @@ MASTER_SOLVER = "SCIP"
 PRICING_LINEARIZATION = 1
 """CP-SAT linearization level of a pricing solve (1 measured faster than 2 on the benchmark)."""
 
+AUTO_MAX_DAYS = 28
+"""'auto' uses column generation up to this horizon: on the benchmark, pricing converged within
+a third of a minute on every 4-week instance and did not on the 6- to 12-week ones."""
+AUTO_MAX_VARIABLES_PER_EMPLOYEE = 200
+"""... and while an employee has at most this many (day, position) variables."""
+AUTO_MIN_VARIABLES = 300
+"""... and when the model is big enough that one CP-SAT call may not close it."""
+AUTO_MIN_SECONDS = 20.0
+"""... and when the time limit leaves room for pricing, the dive and the polish."""
+GIVE_UP_GAP = 0.2
+"""When the bound is this far below the LP value at the end of pricing, column generation has
+not converged: the remaining time goes to LNS from its own start."""
+
+STOPPED_MASTER_SECONDS = 1.0
+"""Time the integer master still gets to pick a roster when the caller asks to stop."""
+
 Schedule = tuple[tuple[int, int], ...]
 """(day, position index) pairs an employee works."""
 
@@ -162,6 +178,27 @@ def rows_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
                 if inst.covers_interval(type_id, day, start, end):
                     cells.setdefault((day, p_idx), []).append(offset + i)
     return cells
+
+
+def suits(m: RosterModel, settings: SolverSettings) -> bool:
+    """Whether 'auto' should solve this model by column generation (see the AUTO_* limits)."""
+    problem = m.problem
+    per_employee = len(m.x) / max(1, len(m.employees))
+    return (
+        bool(problem.shift_demand)
+        and not problem.interval_demand
+        and problem.num_days <= AUTO_MAX_DAYS
+        and per_employee <= AUTO_MAX_VARIABLES_PER_EMPLOYEE
+        and len(m.x) >= AUTO_MIN_VARIABLES
+        and settings.time_limit >= AUTO_MIN_SECONDS
+    )
+
+
+def converged(result: ColumnResult) -> bool:
+    """Whether pricing got the bound close enough to the LP value to trust its schedules."""
+    if result.bound is None or not math.isfinite(result.lp_value):
+        return False
+    return result.lp_value - result.bound <= GIVE_UP_GAP * max(1.0, abs(result.lp_value))
 
 
 def employee_problem(problem: Problem, e_idx: int) -> Problem:
@@ -626,10 +663,17 @@ def improve(
         result = generate_columns(
             m, settings, started + COLUMN_SHARE * settings.time_limit, stop, pool
         )
+        if not converged(result) and not stop.stopped:
+            _logger.info("column generation did not converge; LNS takes over")
+            rest = max(0.5, deadline - time.monotonic())
+            rest_settings = settings.model_copy(update={"time_limit": rest})
+            return lns.improve(m, rest_settings, time.monotonic(), reporter, stop)
         dive_end = time.monotonic() + DIVE_SHARE * settings.time_limit
         dived = dive(result, settings, min(dive_end, deadline - 1), stop, pool)
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
     master_limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
+    if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
+        master_limit = min(master_limit, STOPPED_MASTER_SECONDS)
     chosen = integer_master(m, result, settings, master_limit, stop, hint=dived)
     candidates = [
         full_values(m, pick, min(5.0, deadline - time.monotonic()))

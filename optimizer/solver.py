@@ -139,7 +139,7 @@ def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:
 def _use_colgen(m: RosterModel, settings: SolverSettings) -> bool:
     if settings.strategy != "auto":
         return settings.strategy == "colgen"
-    return False
+    return colgen.suits(m, settings)
 
 
 def _single_solve(
