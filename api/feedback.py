@@ -64,7 +64,8 @@ def raised_line(label: str, slot: TurnUp, before: int, after: int) -> dict:
 
 
 def raise_cover_for_turn_up(problem: Problem, slots: dict[tuple[int, str], TurnUp]) -> list[dict]:
-    """Raise each demand line whose slot is known to lose people; what changed, in words."""
+    """Raise each demand line whose slot is known to lose people, and ask for at least one
+    reliable person there (a critical slot); what changed, in words."""
     raised = []
     for line in problem.shift_demand:
         weekday = (problem.start_date + dt.timedelta(days=line.day)).weekday()
@@ -75,6 +76,7 @@ def raise_cover_for_turn_up(problem: Problem, slots: dict[tuple[int, str], TurnU
                 label = f"day {line.day} ({WEEKDAYS[weekday]}) {line.shift_type} {slot.window}"
                 raised.append(raised_line(label, slot, line.required, after))
                 line.required = after
+                line.min_reliable = max(line.min_reliable, 1)
     for interval in problem.interval_demand:
         weekday = (problem.start_date + dt.timedelta(days=interval.day)).weekday()
         slot = slot_rate_for_interval(
@@ -89,6 +91,7 @@ def raise_cover_for_turn_up(problem: Problem, slots: dict[tuple[int, str], TurnU
                 )
                 raised.append(raised_line(label, slot, interval.required, after))
                 interval.required = after
+                interval.min_reliable = max(interval.min_reliable, 1)
     return raised
 
 

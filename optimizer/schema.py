@@ -188,6 +188,11 @@ class ShiftDemand(_Model):
     weight_over: NonNegInt | None = Field(
         None, description="Penalty per surplus person; defaults to the rules' over-cover weight."
     )
+    min_reliable: NonNegInt = Field(
+        0,
+        description="People with reliability at or above rules.reliable_at wanted on the shift "
+        "(e.g. 1 on a critical slot); each one missing costs weights.reliable_cover.",
+    )
     shift_ids: list[str] = Field(
         default_factory=list,
         description="External ids of the concrete shifts this line stands for (e.g. from an "
@@ -214,6 +219,11 @@ class IntervalDemand(_Model):
     )
     weight_over: NonNegInt | None = Field(
         None, description="Penalty per surplus person in this interval; defaults to the rules'."
+    )
+    min_reliable: NonNegInt = Field(
+        0,
+        description="People with reliability at or above rules.reliable_at wanted in the "
+        "interval; each one missing costs weights.reliable_cover.",
     )
 
     def span(self) -> tuple[int, int]:
@@ -307,6 +317,9 @@ class Weights(_Model):
         description="Per unit of the sum over employees of (shift count)^2 - a convex "
         "load-balancing term, the quickstart's 'balance shift assignments'.",
     )
+    reliable_cover: NonNegInt = Field(
+        200, description="Per reliable person missing where demand asks for min_reliable."
+    )
     labour_cost: NonNegInt = Field(
         0, description="Per currency unit of labour cost (paid hours x hourly cost, overtime)."
     )
@@ -324,6 +337,13 @@ class Rules(_Model):
         "per unit of excess. Only rules with a measurable excess can be softened.",
     )
     weights: Weights = Field(default_factory=Weights)
+    reliable_at: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description="Reliability (observed turn-up rate) from which an employee counts as "
+        "reliable; employees without attendance data never do.",
+    )
 
     @model_validator(mode="after")
     def _check_softenable(self) -> Rules:

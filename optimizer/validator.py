@@ -36,6 +36,7 @@ LABELS = {
     "over_cover": "Over-cover on shifts",
     "interval_under_cover": "Under-cover in intervals",
     "interval_over_cover": "Over-cover in intervals",
+    "reliable_cover": "Reliable people on critical slots",
     "preferences": "Employee preferences",
     "fair_hours": "Fair hours",
     "fair_weekends": "Fair weekends",
@@ -359,13 +360,15 @@ class _Checker:
 
     def cover(self) -> None:
         for demand in self.p.shift_demand:
-            n = sum(
-                1
+            people = [
+                a.employee
                 for a in self.roster
                 if a.day == demand.day
                 and a.shift_type == demand.shift_type
                 and (demand.skill is None or a.skill == demand.skill)
-            )
+            ]
+            n = len(people)
+            self._reliable_people(demand.min_reliable, people)
             label = f"day {demand.day} {demand.shift_type}"
             if n < demand.minimum or (demand.maximum is not None and n > demand.maximum):
                 self.violations.append(
@@ -388,21 +391,37 @@ class _Checker:
     def interval_cover(self) -> None:
         if not self.p.interval_demand:
             return
-        spans = [(self._span(a), a.skill) for a in self.roster]
+        spans = [(self._span(a), a.skill, a.employee) for a in self.roster]
         for demand in self.p.interval_demand:
             start = demand.day * MINUTES_PER_DAY + demand.start_minute
             end = start + demand.length_minutes
-            n = sum(
-                1
-                for (s, e), skill in spans
+            people = [
+                employee
+                for (s, e), skill, employee in spans
                 if s <= start and end <= e and (demand.skill is None or skill == demand.skill)
-            )
+            ]
+            n = len(people)
+            self._reliable_people(demand.min_reliable, people)
             w = self.weights
             w_under = w.interval_under_cover if demand.weight_under is None else demand.weight_under
             w_over = w.interval_over_cover if demand.weight_over is None else demand.weight_over
             under, over = max(0, demand.required - n), max(0, n - demand.required)
             self._soft("interval_under_cover", under, w_under * under)
             self._soft("interval_over_cover", over, w_over * over)
+
+    def _reliable_people(self, wanted: int, people: list[str]) -> None:
+        """Reliable people missing where demand asks for `wanted` of them."""
+        if not wanted:
+            return
+        threshold = self.p.rules.reliable_at
+        reliable = sum(
+            1
+            for e in people
+            if self.employees[e].reliability is not None
+            and self.employees[e].reliability >= threshold
+        )
+        missing = max(0, wanted - reliable)
+        self._soft("reliable_cover", missing, self.weights.reliable_cover * missing)
 
     # -- soft rules ----------------------------------------------------------------------------
     def preferences(self) -> None:

@@ -58,6 +58,12 @@ RULES: tuple[Rule, ...] = (
     Rule("over_cover", "Over-cover on shifts", False, None),
     Rule("interval_under_cover", "Under-cover in intervals", False, cover.penalize_interval_cover),
     Rule("interval_over_cover", "Over-cover in intervals", False, None),
+    Rule(
+        "reliable_cover",
+        "Reliable people on critical slots",
+        False,
+        cover.penalize_missing_reliable_people,
+    ),
     Rule("preferences", "Employee preferences", False, preferences.penalize_preferences),
     Rule("fair_hours", "Fair hours", False, fairness.penalize_unfair_hours),
     Rule("fair_weekends", "Fair weekends", False, fairness.penalize_unfair_weekends),

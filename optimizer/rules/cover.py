@@ -106,3 +106,24 @@ def _penalize_gap(
         m.model.add(count + under - over == required)
     m.add_penalty(under_rule, w_under, under, day=day)
     m.add_penalty(over_rule, w_over, over, day=day)
+
+
+def penalize_missing_reliable_people(m: RosterModel) -> None:
+    """SOFT "Reliable people on critical slots": where demand asks for `min_reliable` people
+    whose observed turn-up is at least `rules.reliable_at`, each one missing costs
+    `weights.reliable_cover`."""
+    weight = m.problem.rules.weights.reliable_cover
+    threshold = m.problem.rules.reliable_at
+    reliable = {
+        var.index
+        for (e_idx, _, _), var in m.x.items()
+        if (m.employees[e_idx].reliability or 0.0) >= threshold
+        and m.employees[e_idx].reliability is not None
+    }
+    lines = [(d, shift_headcount(m, d)) for d in m.problem.shift_demand if d.min_reliable]
+    lines += [(d, interval_headcount(m, d)) for d in m.problem.interval_demand if d.min_reliable]
+    for demand, people in lines:
+        trusted = [v for v in people if v.index in reliable]
+        short = m.model.new_int_var(0, demand.min_reliable, "reliable_short")
+        m.model.add(sum(trusted) + short >= demand.min_reliable)
+        m.add_penalty("reliable_cover", weight, short, day=demand.day)

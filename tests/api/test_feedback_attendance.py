@@ -137,6 +137,8 @@ def test_a_slot_with_70_percent_turn_up_gets_more_people_in_the_next_roster(clie
         problem = build_week_problem(session, dept, week)
     required = {(d.day, d.shift_type): d.required for d in problem.shift_demand}
     assert required[(2, "late")] == 2 and required[(2, "early")] == 1
+    critical = {(d.day, d.shift_type): d.min_reliable for d in problem.shift_demand}
+    assert critical[(2, "late")] == 1 and critical[(2, "early")] == 0
     reliability = {e.id: e.reliability for e in problem.employees}
     assert reliability[str(p0)] == 1.0 and reliability[str(p1)] == 0.4
 

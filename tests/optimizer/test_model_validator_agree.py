@@ -86,6 +86,7 @@ def problems(draw) -> Problem:
             "unavailable_days": draw(st.lists(st.integers(0, days - 1), max_size=2, unique=True)),
             "priority": draw(st.sampled_from([0.5, 1.0, 1.5])),
             "hourly_cost": draw(st.sampled_from([0.0, 15.0, 22.5])),
+            "reliability": draw(st.sampled_from([None, 0.7, 0.95])),
         }
         for i in range(n_emp)
     ]
@@ -102,6 +103,7 @@ def problems(draw) -> Problem:
                         "required": draw(st.integers(0, 2)),
                         "weight_under": draw(st.one_of(st.none(), st.integers(0, 50))),
                         "weight_over": draw(st.one_of(st.none(), st.integers(0, 5))),
+                        "min_reliable": draw(st.integers(0, 1)),
                     }
                 )
     interval_demand = [
@@ -141,6 +143,7 @@ def problems(draw) -> Problem:
             "balanced_shifts",
             "labour_cost",
             "preference",
+            "reliable_cover",
         )
     }
     weights["soft_rule"] = draw(st.integers(1, 20))

@@ -403,3 +403,19 @@ def test_labour_cost_and_overtime_premium():
     by_rule = {s.rule: s.penalty for s in report.breakdown}
     assert by_rule == {"labour_cost": 3 * 160, "overtime": 32 * 3}  # 32 quarters at 2.5 -> 3
     assert solved(problem).objective == 0
+
+
+def test_a_critical_slot_gets_a_reliable_person():
+    problem = tiny_problem(
+        days=1,
+        employees=2,
+        shift_demand=[cover(0, 1, maximum=1, min_reliable=1)],
+        rules={"weights": {"reliable_cover": 40}},
+    )
+    problem.employees[0].reliability = 0.6
+    problem.employees[1].reliability = 0.95
+    solution = solved(problem)
+    assert [a.employee for a in solution.assignments] == ["e1"]
+    assert validate(problem, [shift("e0", 0)]).objective == 40
+    problem.employees[1].reliability = None  # no attendance data: not counted as reliable
+    assert validate(problem, [shift("e1", 0)]).objective == 40
