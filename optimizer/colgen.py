@@ -32,9 +32,10 @@ _logger = logging.getLogger(__name__)
 
 COVER_AND_GROUP_RULES = frozenset(
     {"cover_bounds", "under_cover", "interval_under_cover", "fair_hours", "fair_weekends"}
-    | {"fair_unpopular"}
+    | {"fair_unpopular", "reliable_cover"}
 )
-"""Rules that couple employees: the master handles cover; fairness is left to the polish."""
+"""Rules that couple employees: the master handles cover; fairness and reliable people on
+critical slots are left to the polish."""
 SCALE = 1000
 """Duals are rounded to 1/SCALE so that pricing objectives stay integral."""
 BIG_M = 1_000_000
