@@ -33,6 +33,7 @@ from api.routers import (
 from api.routers import dashboard as dashboard_router
 from api.routers import performance as performance_router
 from api.routers import requests as employee_requests
+from api.routers import scenarios as what_if_scenarios
 from api.schemas import ERROR_RESPONSES
 from api.security import hash_password
 from api.settings import Settings
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for feedback in (employee_requests, attendance_router, performance_router, dashboard_router):
         app.include_router(feedback.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    app.include_router(what_if_scenarios.router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

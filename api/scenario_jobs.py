@@ -1,0 +1,115 @@
+"""Stored what-if scenarios and their runs: the table, and the worker that runs one.
+
+A scenario row keeps the scenario as written, the baseline problem it was created against (a
+department's week, frozen at creation, or the built-in demo week), and, once run, the
+comparison in `scenarios.run.Comparison`'s shape. Runs execute in their own worker processes,
+so a long comparison never blocks the service or its solve jobs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import logging
+import multiprocessing
+import threading
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.models import Base, utcnow
+
+_logger = logging.getLogger(__name__)
+
+SCENARIO_STATUSES = ("created", "queued", "running", "finished", "failed")
+
+
+class ScenarioRecord(Base):
+    """A named, versioned scenario against a baseline week, and its latest run."""
+
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    week_start: Mapped[dt.date | None] = mapped_column(Date)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    baseline: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="created")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def run_scenario_job(database_url: str, scenario_id: int) -> str:
+    """Run one stored scenario in this (worker) process and store its comparison."""
+    from sqlalchemy.orm import sessionmaker
+
+    from api.db import create_database_engine
+    from optimizer import Problem, SolverSettings
+    from scenarios.run import run_scenario
+    from scenarios.spec import Scenario
+
+    engine = create_database_engine(database_url)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    try:
+        with factory() as session:
+            record = session.get(ScenarioRecord, scenario_id)
+            if record is None:
+                return "missing"
+            record.status, record.started_at, record.error = "running", utcnow(), None
+            session.commit()
+            spec, baseline, settings = record.spec, record.baseline, record.settings
+        try:
+            scenario = Scenario.model_validate(spec)
+            comparison = run_scenario(
+                scenario,
+                SolverSettings.model_validate(settings),
+                baseline=Problem.model_validate(baseline),
+            )
+            status, result, error = "finished", comparison.model_dump(mode="json"), None
+        except Exception as exc:  # a failed run is reported on the resource, not lost
+            _logger.exception("scenario %s failed", scenario_id)
+            status, result, error = "failed", None, f"{type(exc).__name__}: {exc}"
+        with factory() as session:
+            record = session.get(ScenarioRecord, scenario_id)
+            record.status, record.result, record.error = status, result, error
+            record.finished_at = utcnow()
+            session.commit()
+        return status
+    finally:
+        engine.dispose()
+
+
+class ScenarioRunner:
+    """A small pool for scenario runs (worker processes, or threads when the service's
+    `job_executor` says so), started on first use."""
+
+    def __init__(self, database_url: str, workers: int = 1, executor: str = "process") -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self.executor = executor
+        self._pool: cf.Executor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, scenario_id: int) -> cf.Future:
+        with self._lock:
+            if self._pool is None:
+                if self.executor == "thread":
+                    self._pool = cf.ThreadPoolExecutor(self.workers, "scenario-run")
+                else:
+                    context = multiprocessing.get_context("forkserver")
+                    self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=context)
+            return self._pool.submit(run_scenario_job, self.database_url, scenario_id)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,98 @@
+"""The scenario resources of the service: create against a department's week, list, run as a
+job in a worker process, and fetch the comparison, on SQLite with the real solver."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+from api_helpers import HR, NEXT_MONDAY, add_user, make_department, token_for
+
+from api.main import create_app
+from api.settings import Settings
+
+
+@pytest.fixture
+def client(tmp_path):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'service.sqlite3'}",
+        data_dir=tmp_path,
+        secret_key="a-test-signing-key-that-is-long-enough-for-hs256",
+        job_executor="process",
+        workers=1,
+        max_time_limit=30,
+    )
+    with TestClient(create_app(settings)) as test_client:
+        add_user(test_client, HR[0], HR[1], role="hr")
+        yield test_client
+
+
+def _wait_until_done(client, scenario_id, headers, seconds=90.0) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/v1/scenarios/{scenario_id}", headers=headers).json()
+        if body["status"] in ("finished", "failed"):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"scenario {scenario_id} still {body['status']} after {seconds} s")
+
+
+def test_scenario_is_created_listed_run_as_a_job_and_compared(client):
+    hr = token_for(client, HR[0])
+    dept, _ = make_department(client, hr, "desk", people=5)
+    body = {
+        "department_id": dept,
+        "week": NEXT_MONDAY.isoformat(),
+        "scenario": {"name": "busy monday", "demand": [{"people": 1, "days": ["mon"]}]},
+    }
+    created = client.post("/api/v1/scenarios", json=body, headers=hr)
+    assert created.status_code == 201, created.text
+    scenario_id = created.json()["id"]
+    assert created.json()["status"] == "created"
+    listed = client.get("/api/v1/scenarios", headers=hr).json()
+    assert [s["id"] for s in listed] == [scenario_id]
+
+    early = client.get(f"/api/v1/scenarios/{scenario_id}/comparison", headers=hr)
+    assert early.status_code == 409
+    run = client.post(f"/api/v1/scenarios/{scenario_id}/runs", json={"time_limit": 1}, headers=hr)
+    assert run.status_code == 202, run.text
+    done = _wait_until_done(client, scenario_id, hr)
+    assert done["status"] == "finished", done["error"]
+    comparison = client.get(f"/api/v1/scenarios/{scenario_id}/comparison", headers=hr).json()
+    assert comparison["scenario"]["hard_violations"] == 0
+    assert comparison["scenario"]["paid_hours"] >= comparison["baseline"]["paid_hours"]
+    assert sum(comparison["scenario"]["extra_shifts"].values()) == 2
+    assert done["summary"]["scenario"]["labour_cost"] == comparison["scenario"]["labour_cost"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "field"),
+    [
+        ({"name": "x", "events_file": "/etc/events.yaml"}, "scenario.events_file"),
+        ({"name": "x", "baseline": {"problem": "/etc/passwd"}}, "scenario.baseline"),
+    ],
+)
+def test_scenario_naming_server_files_is_refused(client, scenario, field):
+    hr = token_for(client, HR[0])
+    dept, _ = make_department(client, hr, "desk", people=2)
+    body = {"department_id": dept, "week": NEXT_MONDAY.isoformat(), "scenario": scenario}
+    reply = client.post("/api/v1/scenarios", json=body, headers=hr)
+    assert reply.status_code == 422
+    assert field in reply.text
+
+
+def test_manager_of_another_department_cannot_see_a_scenario(client):
+    hr = token_for(client, HR[0])
+    north, _ = make_department(client, hr, "north", people=2)
+    south, _ = make_department(client, hr, "south", people=2)
+    add_user(client, "manager-south", "password-1", role="manager", department_id=south)
+    body = {"department_id": north, "week": NEXT_MONDAY.isoformat(), "scenario": {"name": "x"}}
+    scenario_id = client.post("/api/v1/scenarios", json=body, headers=hr).json()["id"]
+    south_manager = token_for(client, "manager-south")
+    assert client.get(f"/api/v1/scenarios/{scenario_id}", headers=south_manager).status_code == 403
+    assert client.get("/api/v1/scenarios", headers=south_manager).json() == []
