@@ -50,8 +50,11 @@ PRICING_SECONDS = 2.0
 """Time limit of one pricing solve."""
 DIVE_SHARE = 0.2
 """Share of the time limit for diving (fixing schedules one by one, re-pricing the rest)."""
-DIVE_ROUNDS = 3
+DIVE_ROUNDS = 1
 """Most pricing rounds between two fixings of a dive."""
+DIVE_STEPS = 8
+"""A dive step fixes at least 1/DIVE_STEPS of the employees still free (and every schedule the
+LP takes whole), so that a dive ends in a bounded number of steps."""
 SMOOTHING = 0.5
 """Wentges smoothing: weight of the best-bound duals in the duals priced."""
 MASTER_SOLVER = "SCIP"
@@ -540,9 +543,11 @@ def dive(
         )
         if not candidates or candidates[0][0] <= 1e-6:
             return None
-        picks = [k for share, _, k in candidates if share >= 0.99] or [candidates[0][2]]
-        for k in picks:
+        at_least = max(1, (len(result.pricings) - len(fixed)) // DIVE_STEPS)
+        for rank, (share, _, k) in enumerate(candidates):
             col = master.columns[k]
+            if rank >= at_least and share < 0.99:
+                break
             if col.employee not in fixed:
                 fixed[col.employee] = col
                 master.fix(k)
