@@ -86,7 +86,59 @@ class _Greedy:
             slots = [positions for positions, need in self._day_lines(day) for _ in range(need)]
             for e_idx, p_idx in self._match_day(day, slots).items():
                 self._take(e_idx, day, p_idx)
+            self._cover_intervals(day)
         return self.chosen
+
+    def _cover_intervals(self, day: int) -> None:
+        """Add shifts for the day's interval demand: again and again, the position whose hours
+        cover the most still-uncovered person-intervals, worked by its best allowed employee."""
+        lines = [d for d in self.m.problem.interval_demand if d.day == day]
+        if not lines:
+            return
+        remaining = [d.required for d in lines]
+        covers = {}
+        for p_idx in self.m.instance.workable_positions[day]:
+            type_id, skill = self.m.positions[p_idx]
+            covers[p_idx] = [
+                i
+                for i, d in enumerate(lines)
+                if (d.skill is None or d.skill == skill)
+                and self.m.instance.covers_interval(type_id, day, *d.span())
+            ]
+        for _, d0, p_idx in self.chosen:
+            if d0 == day:
+                for i in covers.get(p_idx, ()):
+                    remaining[i] -= 1
+        while True:
+            best = None
+            for p_idx, indices in covers.items():
+                gain = sum(1 for i in indices if remaining[i] > 0)
+                if not gain or (best is not None and gain < best[0]):
+                    continue
+                pick = self._best_for_position(day, p_idx)
+                if pick is None:
+                    continue
+                score, e_idx = pick
+                if best is None or (gain, -score) > (best[0], -best[1]):
+                    best = (gain, score, e_idx, p_idx)
+            if best is None:
+                return
+            _, _, e_idx, p_idx = best
+            self._take(e_idx, day, p_idx)
+            for i in covers[p_idx]:
+                remaining[i] -= 1
+
+    def _best_for_position(self, day: int, p_idx: int) -> tuple[float, int] | None:
+        """(score, employee) of the best employee free and allowed to work a position."""
+        type_id = self.m.positions[p_idx][0]
+        best = None
+        for e_idx in self.m.employees_on_position(day, p_idx):
+            if day in self.people[e_idx].shift_on or not self._allowed(e_idx, day, type_id):
+                continue
+            score = self._score(e_idx, day, type_id)
+            if best is None or score < best[0]:
+                best = (score, e_idx)
+        return best
 
     def _match_day(self, day: int, slots: list[list[int]]) -> dict[int, int]:
         """Employee -> position for one day, by a minimum-cost assignment of employees to slots
