@@ -34,7 +34,7 @@ from optimizer.schema import (
     Rules,
     ShiftDemand,
     ShiftType,
-    Weights,
+    weekly_roster_weights,
 )
 from optimizer.schema import Employee as PlannedEmployee
 from optimizer.schema import Preference as PlannedPreference
@@ -45,20 +45,6 @@ DAYS_PER_WEEK = 7
 DEFAULT_MAX_MINUTES_PER_WEEK = 2400
 DEFAULT_MIN_REST_MINUTES = 660
 UNPOPULAR_KINDS = ("evening", "night")
-
-# A missing person must cost more than the wage of the shift that would cover them, so cover
-# comes first, then labour cost, then fairness and wishes.
-WEEKLY_WEIGHTS = Weights(
-    under_cover=1000,
-    over_cover=20,
-    interval_under_cover=100,
-    interval_over_cover=2,
-    preference=1,
-    fair_hours=2,
-    fair_weekends=20,
-    fair_unpopular=20,
-    labour_cost=1,
-)
 
 
 def week_days(week_start: dt.date) -> list[dt.date]:
@@ -281,7 +267,7 @@ def build_week_problem(session: Session, department_id: int, week_start: dt.date
         interval_demand=interval_demand,
         preferences=preferences_of(preferences, codes, week_start),
         pinned=pinned_of(stored_pins, {str(i) for i in employee_ids}, set(codes.values())),
-        rules=Rules(weights=WEEKLY_WEIGHTS.model_copy()),
+        rules=Rules(weights=weekly_roster_weights()),
         meta={"department_id": department_id, "week_start": week_start.isoformat()},
     )
     apply_attendance_feedback(session, problem, department_id, week_start)

@@ -328,6 +328,23 @@ class Weights(_Model):
     )
 
 
+def weekly_roster_weights() -> Weights:
+    """Weights for a weekly service roster: a missing person costs more than the wage of the
+    shift that would cover them, so cover comes first, then labour cost, then fairness and
+    wishes (the service and the scenarios use these)."""
+    return Weights(
+        under_cover=1000,
+        over_cover=20,
+        interval_under_cover=100,
+        interval_over_cover=2,
+        preference=1,
+        fair_hours=2,
+        fair_weekends=20,
+        fair_unpopular=20,
+        labour_cost=1,
+    )
+
+
 class Rules(_Model):
     """Which labour rules are hard, and the soft weights."""
 

@@ -26,7 +26,7 @@ from optimizer.schema import (
     Problem,
     Rules,
     ShiftType,
-    Weights,
+    weekly_roster_weights,
 )
 
 _logger = logging.getLogger(__name__)
@@ -43,20 +43,6 @@ AHT_SECONDS = {"phone": 300.0, "chat": 420.0}
 
 DAILY_CONTACTS = {"phone": 800.0, "chat": 330.0}
 WEEKDAY_LEVEL = (1.15, 1.05, 1.0, 1.0, 0.95, 0.6, 0.5)
-
-# A missing person must cost more than the wage of the shift that would cover them, so cover
-# comes first, then labour cost, then fairness and wishes (the service's weekly weights).
-DEMO_WEIGHTS = Weights(
-    under_cover=1000,
-    over_cover=20,
-    interval_under_cover=100,
-    interval_over_cover=2,
-    preference=1,
-    fair_hours=2,
-    fair_weekends=20,
-    fair_unpopular=20,
-    labour_cost=1,
-)
 
 
 class DemoSpec(BaseModel):
@@ -240,7 +226,7 @@ def demo_problem(spec: DemoSpec | None = None) -> Problem:
             for s in slots
         ],
         preferences=demo_preferences(spec, employees),
-        rules=Rules(weights=DEMO_WEIGHTS),
+        rules=Rules(weights=weekly_roster_weights()),
         meta={
             "staffing": {
                 "service_level": spec.service_level,
