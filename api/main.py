@@ -34,6 +34,7 @@ from api.routers import dashboard as dashboard_router
 from api.routers import performance as performance_router
 from api.routers import requests as employee_requests
 from api.routers import scenarios as what_if_scenarios
+from api.scenario_jobs import fail_interrupted_runs
 from api.schemas import ERROR_RESPONSES
 from api.security import hash_password
 from api.settings import Settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url = settings.resolved_database_url()
         engine, factory = open_database(url)
         ensure_first_hr(factory, settings)
+        fail_interrupted_runs(factory)
         jobs = JobRunner(
             url,
             factory,

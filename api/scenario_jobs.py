@@ -87,6 +87,27 @@ def run_scenario_job(database_url: str, scenario_id: int) -> str:
         engine.dispose()
 
 
+INTERRUPTED_RUN = "interrupted by a service restart; run it again"
+
+
+def fail_interrupted_runs(session_factory) -> list[int]:
+    """Mark scenario runs left queued or running by a stopped service as failed, with the
+    reason, so that none stays "running" for ever; returns their ids."""
+    from sqlalchemy import select
+
+    with session_factory() as session:
+        records = session.scalars(
+            select(ScenarioRecord).where(ScenarioRecord.status.in_(("queued", "running")))
+        ).all()
+        for record in records:
+            record.status, record.error, record.finished_at = "failed", INTERRUPTED_RUN, utcnow()
+        session.commit()
+        ids = [record.id for record in records]
+    if ids:
+        _logger.warning("scenario runs %s were interrupted by a restart: marked failed", ids)
+    return ids
+
+
 class ScenarioRunner:
     """A small pool for scenario runs (worker processes, or threads when the service's
     `job_executor` says so), started on first use."""

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 from api_helpers import HR, NEXT_MONDAY, add_user, make_department, token_for
 
 from api.main import create_app
+from api.scenario_jobs import INTERRUPTED_RUN, ScenarioRecord
 from api.settings import Settings
 
 
@@ -96,3 +97,30 @@ def test_manager_of_another_department_cannot_see_a_scenario(client):
     south_manager = token_for(client, "manager-south")
     assert client.get(f"/api/v1/scenarios/{scenario_id}", headers=south_manager).status_code == 403
     assert client.get("/api/v1/scenarios", headers=south_manager).json() == []
+
+
+def test_a_run_interrupted_by_a_restart_is_marked_failed_with_the_reason(tmp_path):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'service.sqlite3'}",
+        data_dir=tmp_path,
+        secret_key="a-test-signing-key-that-is-long-enough-for-hs256",
+        job_executor="thread",
+    )
+    with TestClient(create_app(settings)) as first:
+        add_user(first, HR[0], HR[1], role="hr")
+        hr = token_for(first, HR[0])
+        dept, _ = make_department(first, hr, "desk", people=2)
+        body = {
+            "department_id": dept,
+            "week": NEXT_MONDAY.isoformat(),
+            "scenario": {"name": "busy monday", "demand": [{"people": 1, "days": ["mon"]}]},
+        }
+        scenario_id = first.post("/api/v1/scenarios", json=body, headers=hr).json()["id"]
+        with first.app.state.session_factory() as session:  # as a killed worker leaves it
+            session.get(ScenarioRecord, scenario_id).status = "running"
+            session.commit()
+    with TestClient(create_app(settings)) as again:
+        hr = token_for(again, HR[0])
+        body = again.get(f"/api/v1/scenarios/{scenario_id}", headers=hr).json()
+        assert body["status"] == "failed"
+        assert body["error"] == INTERRUPTED_RUN
