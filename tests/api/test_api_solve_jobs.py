@@ -106,3 +106,27 @@ def test_manager_cannot_see_another_departments_job(client, company):
         == 403
     )
     assert wait_for_job(client, company.managers["north"], job_id)["status"] == "finished"
+
+
+def test_benchmark_instance_posted_as_json_reaches_the_cli_objective(client, company):
+    """Instance1 of the public benchmark, converted to problem JSON and posted, comes back as a
+    roster the validator accepts, with the objective the command line reaches (its optimum)."""
+    from pathlib import Path
+
+    from optimizer.formats.curtois import read_curtois
+
+    path = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
+    problem = read_curtois(path / "Instance1.txt")
+    settings = {"time_limit": 10, "workers": 1, "seed": 0}
+    reply = client.post(
+        "/api/v1/solve-jobs",
+        json={"problem": problem.model_dump(mode="json"), "settings": settings},
+        headers=company.hr,
+    )
+    assert reply.status_code == 202, reply.text
+    job = wait_for_job(client, company.hr, reply.json()["id"])
+    assert job["status"] == "finished", job
+    solution = Solution.model_validate(job["solution"])
+    assert validate(problem, solution.assignments).hard_violations == []
+    direct = solve(problem, SolverSettings(**settings))
+    assert solution.objective == direct.objective == 607
