@@ -66,7 +66,7 @@ def solve(
     stop = _StopWatcher(should_stop)
     try:
         if _use_colgen(m, settings):
-            status, incumbent = colgen.improve(m, settings, started, reporter, stop)
+            status, incumbent = _column_generation_or_lns(m, settings, started, reporter, stop)
         elif _use_lns(m, settings):
             status, incumbent = lns.improve(m, settings, started, reporter, stop)
         else:
@@ -134,6 +134,21 @@ def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:
     if settings.strategy != "auto":
         return settings.strategy == "lns"
     return len(m.x) > LNS_THRESHOLD_VARIABLES and settings.time_limit >= 5
+
+
+def _column_generation_or_lns(
+    m: RosterModel,
+    settings: SolverSettings,
+    started: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+) -> tuple[str, Incumbent | None]:
+    """Column generation; if its master LP fails, LNS for the time that is left."""
+    try:
+        return colgen.improve(m, settings, started, reporter, stop)
+    except RuntimeError:
+        _logger.warning("column generation failed; searching with LNS instead", exc_info=True)
+        return lns.improve(m, settings, started, reporter, stop)
 
 
 def _use_colgen(m: RosterModel, settings: SolverSettings) -> bool:

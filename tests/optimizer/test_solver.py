@@ -94,3 +94,15 @@ def test_infeasible_hours_are_explained_by_rule_and_employee():
     assert solution.assignments == []
     assert [(c.rule, c.employees) for c in solution.conflicts] == [("min_minutes_total", ["e1"])]
     assert "Min hours over the horizon" in solution.conflicts[0].message
+
+
+def test_exact_cover_under_forced_column_generation_still_gives_a_valid_roster():
+    problem = tiny_problem(
+        days=7,
+        employees=3,
+        shift_demand=[cover(d, 2, minimum=2, maximum=2) for d in range(7)],
+        contract={"max_consecutive_days": 5},
+    )
+    solution = solve(problem, SolverSettings(time_limit=5, workers=2, strategy="colgen"))
+    report = validate(problem, solution.assignments)
+    assert report.hard_violations == [] and len(solution.assignments) == 14
