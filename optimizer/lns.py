@@ -140,11 +140,13 @@ def improve(
     steps = improvements = 0
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         step_seconds = STEP_SECONDS
+        overrun = 0.0  # how far the last round ran past its limit (loading a big model)
         while not stop.stopped:
-            remaining = deadline - time.monotonic()
+            remaining = deadline - time.monotonic() - overrun
             if remaining < 0.05:
                 break
             limit = min(step_seconds, remaining)
+            round_started = time.monotonic()
             picker.hot_days = _hot_days(m, incumbent.values)
             hoods = [picker.pick() for _ in copies]
             jobs = [
@@ -162,6 +164,7 @@ def improve(
                 for i, (copy, hood) in enumerate(zip(copies, hoods, strict=True))
             ]
             results = [job.result() for job in jobs]
+            overrun = max(0.0, time.monotonic() - round_started - limit)
             steps += len(results)
             step_seconds = _next_step_seconds(step_seconds, results)
             best = incumbent
