@@ -28,38 +28,41 @@ def precheck(problem: Problem) -> list[Conflict]:
         emp = employees[pin.employee]
         if inst.touches_unavailable(emp, pin.day, pin.shift_type):
             conflicts.append(
-                Conflict(
-                    rule="pinned_assignments",
-                    label=LABELS["pinned_assignments"],
-                    employees=[emp.id],
-                    days=[pin.day],
-                    message=f"{emp.label} is pinned to {pin.shift_type} on day {pin.day}, which "
-                    "touches one of their days off or leave",
+                _pin_conflict(
+                    "pinned_assignments",
+                    emp.id,
+                    pin.day,
+                    f"{emp.label} is pinned to {pin.shift_type} on day {pin.day}, "
+                    "which touches one of their days off or leave",
                 )
             )
         elif pin.skill is not None and pin.skill not in emp.skills:
             conflicts.append(
-                Conflict(
-                    rule="required_skill",
-                    label=LABELS["required_skill"],
-                    employees=[emp.id],
-                    days=[pin.day],
-                    message=f"{emp.label} is pinned to work {pin.skill!r} on day {pin.day} "
-                    "without that skill",
+                _pin_conflict(
+                    "required_skill",
+                    emp.id,
+                    pin.day,
+                    f"{emp.label} is pinned to work {pin.skill!r} on day {pin.day} without that "
+                    "skill",
                 )
             )
         elif inst.contract_of(emp).max_shifts_per_type.get(pin.shift_type, 1) == 0:
             conflicts.append(
-                Conflict(
-                    rule="max_shifts_per_type",
-                    label=LABELS["max_shifts_per_type"],
-                    employees=[emp.id],
-                    days=[pin.day],
-                    message=f"{emp.label} is pinned to {pin.shift_type} on day {pin.day}, a shift "
-                    "type their contract does not allow",
+                _pin_conflict(
+                    "max_shifts_per_type",
+                    emp.id,
+                    pin.day,
+                    f"{emp.label} is pinned to {pin.shift_type} on day {pin.day}, a shift type "
+                    "their contract does not allow",
                 )
             )
     return conflicts
+
+
+def _pin_conflict(rule: str, employee: str, day: int, message: str) -> Conflict:
+    return Conflict(
+        rule=rule, label=LABELS[rule], employees=[employee], days=[day], message=message
+    )
 
 
 def explain_infeasible(problem: Problem, settings: SolverSettings) -> list[Conflict]:

@@ -222,12 +222,6 @@ class RosterModel:
             return
         self.require_clause(rule, [lit for lit in literals if lit is not False], employee)
 
-    def require_fixed(
-        self, rule: str, expr: cp_model.LinearExprT, value: int, employee: str | None
-    ) -> None:
-        """`expr == value`, always hard (pinned assignments, exact cover)."""
-        self._guarded(self.model.add(expr == value), rule, employee)
-
     def _soft_penalty(self, rule: str, var: cp_model.LinearExprT, employee: str | None) -> None:
         weight = self.problem.rules.weights.soft_rule
         self.penalties.append(Penalty(rule, weight, var, employee))

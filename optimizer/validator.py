@@ -86,6 +86,7 @@ class _Checker:
         self.employees = problem.employee_by_id()
         self.weights = problem.rules.weights
         self.soft = set(problem.rules.soft_rules)
+        self.weekend_days = [set(days) for days in problem.weekends()]
         self.violations: list[Violation] = []
         self.penalty: Counter[str] = Counter()
         self.count: Counter[str] = Counter()
@@ -169,6 +170,11 @@ class _Checker:
 
     def _worked_days(self, employee: str) -> set[int]:
         return {a.day for a in self.shifts[employee]}
+
+    def _weekends_worked(self, employee: str) -> int:
+        """Weekends on which the employee works Saturday or Sunday."""
+        worked = self._worked_days(employee)
+        return sum(1 for days in self.weekend_days if worked & days)
 
     # -- hard rules ----------------------------------------------------------------------------
     def one_shift_per_day(self) -> None:
@@ -348,8 +354,7 @@ class _Checker:
             cap = self.contracts[emp.contract].max_weekends
             if cap is None:
                 continue
-            worked = self._worked_days(emp_id)
-            count = sum(1 for days in self.p.weekends() if worked & set(days))
+            count = self._weekends_worked(emp_id)
             self._hard(
                 "max_weekends",
                 emp_id,
@@ -449,7 +454,6 @@ class _Checker:
         for emp in self.p.employees:
             groups[emp.contract].append(emp.id)
         unpopular = {t.id for t in self.p.shift_types if t.unpopular}
-        weekends = self.p.weekends()
         w = self.weights
         for members in groups.values():
             if len(members) < 2:
@@ -458,10 +462,8 @@ class _Checker:
                 minutes = [self._minutes(self.shifts[e]) for e in members]
                 spread = math.ceil((max(minutes) - min(minutes)) / 60)
                 self._soft("fair_hours", spread, w.fair_hours * spread)
-            if w.fair_weekends and weekends:
-                counts = [
-                    sum(1 for days in weekends if self._worked_days(e) & set(days)) for e in members
-                ]
+            if w.fair_weekends and self.weekend_days:
+                counts = [self._weekends_worked(e) for e in members]
                 spread = max(counts) - min(counts)
                 self._soft("fair_weekends", spread, w.fair_weekends * spread)
             if w.fair_unpopular and unpopular:
