@@ -232,11 +232,16 @@ class IntervalDemand(_Model):
 
 
 class Preference(_Model):
-    """An employee's wish to work, or not to work, a day or a shift.
+    """An employee's wish to work, or not to work, a day, a shift or a time window.
 
     `want` is penalised when not met, `avoid` when it is. With `per_minute`, the weight counts per
     minute of worked shift time that falls on the day (a `want` then earns a reward instead of
     paying a penalty), which is how the Timefold quickstart scores desired and undesired dates.
+
+    A time window (`start_minute`, `end_minute`, minutes after midnight of `day`; the end may run
+    into the next day, e.g. 1320-1800 for 22:00-06:00) narrows the wish to those hours: an
+    `avoid` is broken by any worked shift that overlaps the window by at least a minute; a `want`
+    is honoured only by a worked shift that covers the whole window.
     """
 
     employee: str
@@ -245,12 +250,51 @@ class Preference(_Model):
     kind: Literal["want", "avoid"]
     weight: NonNegInt = Field(1, description="Penalty (before employee priority) if not honoured.")
     per_minute: bool = False
+    start_minute: int | None = Field(
+        None,
+        ge=0,
+        lt=2 * MINUTES_PER_DAY,
+        description="Start of the time window, in minutes after midnight of the day (1080 = "
+        "18:00); None for a whole-day or shift wish.",
+    )
+    end_minute: int | None = Field(
+        None,
+        gt=0,
+        le=2 * MINUTES_PER_DAY,
+        description="End of the time window (exclusive), in minutes after midnight of the day; "
+        "above 1440 it runs into the next day.",
+    )
+
+    @property
+    def has_window(self) -> bool:
+        return self.start_minute is not None
 
     @model_validator(mode="after")
     def _check_per_minute(self) -> Preference:
         if self.per_minute and self.shift_type is not None:
             raise ValueError("per_minute preferences apply to a whole day: leave shift_type empty")
         return self
+
+    @model_validator(mode="after")
+    def _check_window(self) -> Preference:
+        start, end = self.start_minute, self.end_minute
+        if (start is None) != (end is None):
+            missing = "end_minute" if end is None else "start_minute"
+            raise ValueError(f"{missing}: a time window needs both start_minute and end_minute")
+        if start is None or end is None:
+            return self
+        if end <= start:
+            raise ValueError(f"end_minute: the window must end after it starts ({end} <= {start})")
+        if self.shift_type is not None:
+            raise ValueError("shift_type: a time-window preference names no shift type")
+        if self.per_minute:
+            raise ValueError("per_minute: a time-window preference cannot count per minute")
+        return self
+
+    def window(self) -> tuple[int, int]:
+        """Absolute [start, end) minute of the window in the horizon (a window preference)."""
+        base = self.day * MINUTES_PER_DAY
+        return base + (self.start_minute or 0), base + (self.end_minute or MINUTES_PER_DAY)
 
 
 class Assignment(_Model):

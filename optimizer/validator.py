@@ -12,7 +12,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.schema import MINUTES_PER_DAY, Assignment, Problem, RuleScore
+from optimizer.schema import MINUTES_PER_DAY, Assignment, Preference, Problem, RuleScore
 
 LABELS = {
     "one_shift_per_day": "One shift a day",
@@ -442,12 +442,28 @@ class _Checker:
                 sign = -1 if pref.kind == "want" else 1
                 self._soft("preferences", minutes if sign > 0 else 0, sign * weight * minutes)
                 continue
-            met = any(
-                a.day == pref.day and (pref.shift_type is None or a.shift_type == pref.shift_type)
-                for a in items
-            )
+            if pref.start_minute is not None:
+                met = self._window_met(pref, items)
+            else:
+                met = any(
+                    a.day == pref.day
+                    and (pref.shift_type is None or a.shift_type == pref.shift_type)
+                    for a in items
+                )
             unmet = (not met) if pref.kind == "want" else met
             self._soft("preferences", int(unmet), weight * int(unmet))
+
+    def _window_met(self, pref: Preference, items: list[Assignment]) -> bool:
+        """A worked shift covers the whole window (`want`) or shares a minute with it (`avoid`)."""
+        midnight = pref.day * MINUTES_PER_DAY
+        lo, hi = midnight + (pref.start_minute or 0), midnight + (pref.end_minute or 0)
+        for a in items:
+            s, e = self._span(a)
+            if pref.kind == "want" and s <= lo and hi <= e:
+                return True
+            if pref.kind == "avoid" and min(e, hi) > max(s, lo):
+                return True
+        return False
 
     def fairness(self) -> None:
         groups: dict[str, list[str]] = defaultdict(list)

@@ -1,8 +1,9 @@
 """The CP-SAT model and the independent validator agree on random problems.
 
 hypothesis draws small problems that use every rule (hard, softened and soft, with start times,
-night shifts, skills, interval demand, preferences, fairness and cost); whatever roster CP-SAT
-finds, the validator must see no hard violation and compute the same objective.
+night shifts, skills, interval demand, preferences for days, shifts and time windows, fairness and
+cost); whatever roster CP-SAT finds, the validator must see no hard violation and compute the same
+objective.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ SOFTENABLE = [
     "max_weekends",
 ]
 SKILLS = ["chat", "phone"]
+
+
+def window_preference(draw, n_emp: int, days: int) -> dict:
+    """A wish for a time window, possibly running past midnight (e.g. 22:00-06:00)."""
+    start = draw(st.sampled_from([0, 360, 480, 720, 1080, 1320]))
+    return {
+        "employee": f"e{draw(st.integers(0, n_emp - 1))}",
+        "day": draw(st.integers(0, days - 1)),
+        "kind": draw(st.sampled_from(["want", "avoid"])),
+        "weight": draw(st.integers(1, 5)),
+        "start_minute": start,
+        "end_minute": start + draw(st.sampled_from([60, 240, 480])),
+    }
 
 
 @st.composite
@@ -134,6 +148,7 @@ def problems(draw) -> Problem:
         }
         for _ in range(draw(st.integers(0, 2)))
     ]
+    preferences += [window_preference(draw, n_emp, days) for _ in range(draw(st.integers(0, 3)))]
     weights = {
         name: draw(st.integers(0, 3))
         for name in (
