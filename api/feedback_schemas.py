@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas import Id, PlanDate, check_plan_date
+from api.time_windows import TimeWindow
 
 _logger = logging.getLogger(__name__)
 
@@ -26,12 +27,19 @@ class _In(BaseModel):
 class RequestCreate(_In):
     employee_id: Id = Field(description="Whose request this is.")
     kind: RequestKind = Field(
-        description="preference: want or avoid a day or shift; flexible: work a flexible shift; "
+        description="preference: want or avoid a day, a shift or a time window; flexible: work "
+        "a flexible shift; "
         "overtime: work an extra shift; leave: days of vacation."
     )
     start_date: PlanDate = Field(description="The day asked for (first day of leave).")
     end_date: PlanDate | None = Field(None, description="Last day of leave (inclusive).")
     shift: str | None = Field(None, description="Shift template code; omit for the whole day.")
+    window: TimeWindow | None = Field(
+        None,
+        description="For preferences: only these hours of the day, e.g. "
+        '{"start": "18:00", "end": "22:00"}. An avoided window is kept free of any shift that '
+        "touches it; a wanted one asks for a shift that covers it whole.",
+    )
     wish: Literal["want", "avoid"] = Field("want", description="For preferences: work it or not.")
     weight: int = Field(5, ge=0, le=1000, description="How much the wish matters.")
     note: str = Field("", max_length=2000, description="Anything the manager should know.")
@@ -50,6 +58,10 @@ class RequestCreate(_In):
             raise ValueError(f"end_date: one request covers at most {MAX_LEAVE_DAYS} days")
         if self.kind == "leave" and self.shift is not None:
             raise ValueError("leave covers whole days: drop shift")
+        if self.window is not None and self.kind != "preference":
+            raise ValueError(f"window: only preferences take a time window, not {self.kind}")
+        if self.window is not None and self.shift is not None:
+            raise ValueError("window: give a shift or a time window, not both")
         return self
 
 
@@ -68,6 +80,7 @@ class RequestPublic(BaseModel):
     start_date: dt.date
     end_date: dt.date
     shift: str | None = Field(description="Shift template code, if one was named.")
+    window: TimeWindow | None = Field(description="The hours of a time-window wish.")
     wish: str
     weight: int
     note: str

@@ -169,6 +169,8 @@ class Preference(Base):
     shift_template_id: Mapped[int | None] = mapped_column(ForeignKey("shift_templates.id"))
     kind: Mapped[str] = mapped_column(String(10))
     weight: Mapped[int] = mapped_column(Integer, default=5)
+    start_minute: Mapped[int | None] = mapped_column(Integer)
+    end_minute: Mapped[int | None] = mapped_column(Integer)
 
 
 class Roster(Base):
@@ -247,6 +249,8 @@ class EmployeeRequest(Base):
     shift_template_id: Mapped[int | None] = mapped_column(ForeignKey("shift_templates.id"))
     wish: Mapped[str] = mapped_column(String(10), default="want")
     weight: Mapped[int] = mapped_column(Integer, default=5)
+    start_minute: Mapped[int | None] = mapped_column(Integer)
+    end_minute: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     submitted_by: Mapped[str] = mapped_column(String(120))

@@ -27,6 +27,7 @@ from api.models import (
     ScoreAdjustment,
     WeeklyGoal,
 )
+from api.time_windows import window_label, window_worked_by
 from optimizer.schema import Problem
 
 _logger = logging.getLogger(__name__)
@@ -158,11 +159,22 @@ def preference_outcomes(problem: dict[str, Any], assignments: list[Any]) -> list
     worked = {(a["employee"], a["day"]): a["shift_type"] for a in assignments}
     outcomes = []
     for pref in problem.get("preferences", []):
+        if pref.get("start_minute") is not None:
+            outcomes.append(window_outcome(pref, problem, assignments))
+            continue
         shift = worked.get((pref["employee"], pref["day"]))
         hit = shift is not None and (pref.get("shift_type") in (None, shift))
         honoured = hit if pref["kind"] == "want" else not hit
         outcomes.append({**pref, "honoured": honoured})
     return outcomes
+
+
+def window_outcome(pref: dict[str, Any], problem: dict[str, Any], assignments: list) -> dict:
+    """A time-window wish, its hours as text, and the shift that met (or broke) it."""
+    shift = window_worked_by(pref, problem, assignments)
+    honoured = shift is not None if pref["kind"] == "want" else shift is None
+    window = window_label(pref["start_minute"], pref["end_minute"])
+    return {**pref, "window": window, "worked_shift": shift, "honoured": honoured}
 
 
 def overruled_streaks(session: Session, department_id: int, week_start: dt.date, weeks: int):

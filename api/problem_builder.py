@@ -148,7 +148,8 @@ def demand_of(
 def preferences_of(
     preferences: list[Preference], codes: dict[int, str], week_start: dt.date
 ) -> list[PlannedPreference]:
-    """Wishes dated inside the week, and weekly wishes repeated on their weekday."""
+    """Wishes dated inside the week, and weekly wishes repeated on their weekday (a time window
+    kept as minutes after the day's midnight)."""
     planned = []
     end = week_start + dt.timedelta(days=DAYS_PER_WEEK)
     for pref in preferences:
@@ -172,6 +173,8 @@ def preferences_of(
                 shift_type=shift,
                 kind=pref.kind,
                 weight=pref.weight,
+                start_minute=pref.start_minute,
+                end_minute=pref.end_minute,
             )
         )
     return planned

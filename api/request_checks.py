@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.models import Employee, EmployeeRequest, LabourRules, Leave, Roster, ShiftTemplate
 from api.problem_builder import DEFAULT_MAX_MINUTES_PER_WEEK, DEFAULT_MIN_REST_MINUTES
+from api.time_windows import covering_template, window_label
 
 _logger = logging.getLogger(__name__)
 
@@ -60,12 +61,25 @@ def week_of(date: dt.date) -> dt.date:
 
 
 def wants_to_work(request: EmployeeRequest) -> bool:
-    """Requests that would put the employee on a shift (so hour and rest rules apply)."""
-    if request.shift_template_id is None:
+    """Requests that would put the employee on a shift (so hour and rest rules apply): a named
+    shift, or a wanted time window (worked as the shortest shift that covers it)."""
+    if request.shift_template_id is None and request.start_minute is None:
         return False
     return request.kind in WORKING_KINDS or (
         request.kind == "preference" and request.wish == "want"
     )
+
+
+def shift_implied_by(
+    request: EmployeeRequest, templates: dict[int, ShiftTemplate]
+) -> ShiftTemplate | None:
+    """The shift a request to work would be worked as: the one it names, else the shortest
+    one covering its time window."""
+    if request.shift_template_id is not None:
+        return templates.get(request.shift_template_id)
+    if request.start_minute is None or request.end_minute is None:
+        return None
+    return covering_template(templates.values(), request.start_minute, request.end_minute)
 
 
 def labour_rules_of(session: Session, employee: Employee) -> LabourRules | None:
@@ -83,6 +97,27 @@ def weekly_limit_of(employee: Employee, rules: LabourRules | None) -> int:
     return DEFAULT_MAX_MINUTES_PER_WEEK
 
 
+def templates_of(session: Session, employee: Employee) -> dict[int, ShiftTemplate]:
+    return {
+        t.id: t
+        for t in session.scalars(
+            select(ShiftTemplate).where(ShiftTemplate.department_id == employee.department_id)
+        )
+    }
+
+
+def uncovered_window(request: EmployeeRequest) -> Refusal | None:
+    """A wanted window that no shift covers cannot be rostered: say so, naming the window."""
+    if request.start_minute is None or request.end_minute is None:
+        return None
+    window = window_label(request.start_minute, request.end_minute)
+    return Refusal(
+        "time window",
+        f"no shift of your department covers {window} on {request.start_date.isoformat()}; "
+        "ask for a window inside one shift, or for the shift itself",
+    )
+
+
 def planned_shifts(
     session: Session,
     employee: Employee,
@@ -92,12 +127,7 @@ def planned_shifts(
 ) -> dict[dt.date, PlannedShift]:
     """Shifts the employee works between two dates: the current rosters, overlaid with
     accepted and approved wishes to work (a wish replaces the rostered shift of its day)."""
-    templates = {
-        t.id: t
-        for t in session.scalars(
-            select(ShiftTemplate).where(ShiftTemplate.department_id == employee.department_id)
-        )
-    }
+    templates = templates_of(session, employee)
     by_code = {t.code: t for t in templates.values()}
     shifts: dict[dt.date, PlannedShift] = {}
     rosters = session.scalars(
@@ -125,7 +155,7 @@ def planned_shifts(
     for request in requests:
         if request.id == leave_out or not wants_to_work(request):
             continue
-        template = templates.get(request.shift_template_id or 0)
+        template = shift_implied_by(request, templates)
         if template is not None:
             shifts[request.start_date] = PlannedShift(request.start_date, template)
     return shifts
@@ -260,9 +290,9 @@ def first_refusal(session: Session, employee: Employee, request: EmployeeRequest
         return check_leave_balance(session, employee, request)
     if not wants_to_work(request):
         return None
-    template = session.get(ShiftTemplate, request.shift_template_id)
+    template = shift_implied_by(request, templates_of(session, employee))
     if template is None:
-        return None
+        return uncovered_window(request)
     wanted = PlannedShift(request.start_date, template)
     around = dt.timedelta(days=14)
     planned = planned_shifts(

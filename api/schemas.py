@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.time_windows import TimeWindow
 from optimizer.schema import Problem, RuleScore, Solution, SolverSettings
 
 _logger = logging.getLogger(__name__)
@@ -350,6 +351,9 @@ class PreferenceCreate(_In):
     date: PlanDate | None = Field(None, description="A date; or give weekday for every week.")
     weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday ... 6 = Sunday.")
     shift: str | None = Field(None, description="Shift template code; omit for the whole day.")
+    window: TimeWindow | None = Field(
+        None, description='Only these hours, e.g. {"start": "18:00", "end": "22:00"}.'
+    )
     kind: Literal["want", "avoid"] = Field(description="Work it, or rather not.")
     weight: int = Field(5, ge=0, le=1000, description="How much it matters.")
 
@@ -357,6 +361,8 @@ class PreferenceCreate(_In):
     def _check_when(self) -> PreferenceCreate:
         if (self.date is None) == (self.weekday is None):
             raise ValueError("give exactly one of date and weekday")
+        if self.window is not None and self.shift is not None:
+            raise ValueError("window: give a shift or a time window, not both")
         return self
 
 
@@ -366,6 +372,7 @@ class PreferencePublic(_Out):
     date: dt.date | None
     weekday: int | None
     shift: str | None
+    window: TimeWindow | None = None
     kind: str
     weight: int
 

@@ -27,6 +27,7 @@ from api.schemas import (
     PreferencePublic,
     QueryId,
 )
+from api.time_windows import TimeWindow
 
 _logger = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ def _preference_public(pref: Preference, session: SessionDep) -> PreferencePubli
         date=pref.date,
         weekday=pref.weekday,
         shift=shift,
+        window=TimeWindow.from_minutes(pref.start_minute, pref.end_minute),
         kind=pref.kind,
         weight=pref.weight,
     )
@@ -113,7 +115,8 @@ def list_preferences(
 def state_preference(
     body: PreferenceCreate, session: SessionDep, user: CurrentUser
 ) -> PreferencePublic:
-    """State a wish to work, or not to work, a day or a shift (an employee for themself)."""
+    """State a wish to work, or not to work, a day, a shift or a time window (an employee for
+    themself)."""
     employee = get_employee_for(user, session, body.employee_id)
     template_id = None
     if body.shift is not None:
@@ -130,6 +133,8 @@ def state_preference(
         date=body.date,
         weekday=body.weekday,
         shift_template_id=template_id,
+        start_minute=body.window.start_minute if body.window else None,
+        end_minute=body.window.end_minute if body.window else None,
         kind=body.kind,
         weight=body.weight,
     )

@@ -266,20 +266,20 @@ def audit_trail(
     )
 
 
+SAME_WISH_KEYS = ("shift_type", "start_minute", "end_minute")
+
+
 def why_not_honoured(outcome: dict, outcomes: list[dict], priorities: dict[str, float]) -> str:
     """The reason a wish was not met, in rule terms."""
     mine = priorities.get(outcome["employee"], 1.0)
     if outcome["kind"] == "avoid":
+        if "window" in outcome:
+            return (
+                f"the slot was needed for cover: the {outcome['worked_shift']} shift overlaps "
+                f"{outcome['window']}"
+            )
         return "the slot was needed for cover"
-    rivals = [
-        o
-        for o in outcomes
-        if o["honoured"]
-        and o["kind"] == "want"
-        and o["employee"] != outcome["employee"]
-        and o["day"] == outcome["day"]
-        and o.get("shift_type") == outcome.get("shift_type")
-    ]
+    rivals = [o for o in outcomes if same_wish(o, outcome) and o["honoured"]]
     for rival in rivals:
         theirs = priorities.get(rival["employee"], 1.0)
         if theirs > mine:
@@ -289,7 +289,22 @@ def why_not_honoured(outcome: dict, outcomes: list[dict], priorities: dict[str, 
             )
     if rivals:
         return "a colleague with the same request got the shift (lower cost)"
+    if "window" in outcome:
+        return (
+            f"not rostered on a shift covering {outcome['window']}: "
+            "cover, labour rules or cost came first"
+        )
     return "cover, labour rules or cost came first"
+
+
+def same_wish(other: dict, outcome: dict) -> bool:
+    """A colleague's wish to work the same day and the same shift or hours."""
+    return (
+        other["kind"] == "want"
+        and other["employee"] != outcome["employee"]
+        and other["day"] == outcome["day"]
+        and all(other.get(key) == outcome.get(key) for key in SAME_WISH_KEYS)
+    )
 
 
 @router.get("/rosters/{roster_id}/preferences")

@@ -25,6 +25,7 @@ from api.feedback_schemas import (
 from api.models import Employee, EmployeeRequest, Leave, Preference, ShiftTemplate, User, utcnow
 from api.request_checks import first_refusal
 from api.schemas import PathId, QueryId
+from api.time_windows import TimeWindow
 
 _logger = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ def request_public(session: SessionDep, request: EmployeeRequest) -> RequestPubl
         template = session.get(ShiftTemplate, request.shift_template_id)
         shift = template.code if template is not None else None
     fields = {name: getattr(request, name, None) for name in RequestPublic.model_fields}
-    return RequestPublic.model_validate({**fields, "shift": shift})
+    window = TimeWindow.from_minutes(request.start_minute, request.end_minute)
+    return RequestPublic.model_validate({**fields, "shift": shift, "window": window})
 
 
 def refuse_if_rule_broken(session: SessionDep, employee: Employee, request: EmployeeRequest):
@@ -63,8 +65,9 @@ def template_for(session: SessionDep, employee: Employee, code: str | None) -> i
 
 @router.post("/requests", response_model=RequestPublic, status_code=status.HTTP_201_CREATED)
 def submit_request(body: RequestCreate, session: SessionDep, user: CurrentUser) -> RequestPublic:
-    """Ask for a day, shift, flexible hours, overtime or leave; refused at once (409, with the
-    rule and the numbers) when it breaks a rule, otherwise it waits for the manager."""
+    """Ask for a day, shift, time window, flexible hours, overtime or leave; refused at once
+    (409, with the rule and the numbers) when it breaks a rule, otherwise it waits for the
+    manager."""
     employee = get_employee_for(user, session, body.employee_id)
     template_id = template_for(session, employee, body.shift)
     if body.kind == "flexible":
@@ -77,6 +80,8 @@ def submit_request(body: RequestCreate, session: SessionDep, user: CurrentUser) 
         start_date=body.start_date,
         end_date=body.end_date,
         shift_template_id=template_id,
+        start_minute=body.window.start_minute if body.window else None,
+        end_minute=body.window.end_minute if body.window else None,
         wish="want" if body.kind in ("flexible", "overtime") else body.wish,
         weight=body.weight,
         note=body.note,
@@ -162,6 +167,8 @@ def approve_request(
             employee_id=request.employee_id,
             date=request.start_date,
             shift_template_id=request.shift_template_id,
+            start_minute=request.start_minute,
+            end_minute=request.end_minute,
             kind=request.wish,
             weight=request.weight,
         )
