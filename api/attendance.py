@@ -1,9 +1,9 @@
 """Attendance against the roster: who turned up for which rostered shift, late arrivals,
 no-shows, overtime per employee and week, and turn-up rates per weekday and shift.
 
-Clock times are compared with shift times in the service's planning clock (UTC); a rostered
-shift counts as turned up when its employee clocked in between two hours before its start and
-its end.
+Clock events are stored in UTC; shift times are wall-clock times of the department's time zone
+(`api.time_zones`), turned into moments before they are compared. A rostered shift counts as
+turned up when its employee clocked in between two hours before its start and its end.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -21,12 +22,14 @@ from sqlalchemy.orm import Session
 
 from api.feedback_schemas import AttendanceEventIn, RejectedRow
 from api.models import AttendanceEvent, Employee, Roster, ShiftTemplate
+from api.time_zones import department_zone, local_date, local_moment
 
 _logger = logging.getLogger(__name__)
 
 LATE_GRACE_MINUTES = 5
 EARLIEST_CLOCK_IN_MINUTES = 120
 CSV_COLUMNS = ("employee_id", "kind", "at")
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,12 @@ class RosteredShift:
     employee_id: int
     date: dt.date
     template: ShiftTemplate
+    zone: ZoneInfo = UTC_ZONE
 
     @property
     def start(self) -> dt.datetime:
-        midnight = dt.datetime.combine(self.date, dt.time(), tzinfo=dt.UTC)
-        return midnight + dt.timedelta(minutes=self.template.start_minute)
+        """The moment the shift starts (UTC)."""
+        return local_moment(self.date, self.template.start_minute, self.zone)
 
     @property
     def end(self) -> dt.datetime:
@@ -48,8 +52,8 @@ class RosteredShift:
 
     @property
     def window(self) -> str:
-        """The shift's time slot as people write it: 20:00-22:00."""
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        """The shift's time slot as people write it, in local time: 20:00-22:00."""
+        return f"{self.start.astimezone(self.zone):%H:%M}-{self.end.astimezone(self.zone):%H:%M}"
 
 
 @dataclass
@@ -121,6 +125,7 @@ def rostered_shifts(
     session: Session, department_id: int, first: dt.date, last: dt.date
 ) -> list[RosteredShift]:
     """Shifts of the department's current rosters that start between two dates."""
+    zone = department_zone(session, department_id)
     templates = {
         t.code: t
         for t in session.scalars(
@@ -140,7 +145,7 @@ def rostered_shifts(
             template = templates.get(item.get("shift_type"))
             date = roster.week_start + dt.timedelta(days=int(item["day"]))
             if template is not None and first <= date <= last:
-                shifts.append(RosteredShift(int(item["employee"]), date, template))
+                shifts.append(RosteredShift(int(item["employee"]), date, template, zone))
     return sorted(shifts, key=lambda s: (s.date, s.template.start_minute, s.employee_id))
 
 
@@ -162,8 +167,11 @@ def events_of(
     )
 
 
-def worked_minutes_per_week(events: list[AttendanceEvent]) -> dict[tuple[int, dt.date], int]:
-    """Clocked time per employee and week (Monday), pairing each clock-in with the next out."""
+def worked_minutes_per_week(
+    events: list[AttendanceEvent], zone: ZoneInfo = UTC_ZONE
+) -> dict[tuple[int, dt.date], int]:
+    """Clocked time per employee and local week (Monday), pairing each clock-in with the next
+    clock-out."""
     worked: dict[tuple[int, dt.date], int] = defaultdict(int)
     open_since: dict[int, dt.datetime] = {}
     for event in events:
@@ -171,7 +179,7 @@ def worked_minutes_per_week(events: list[AttendanceEvent]) -> dict[tuple[int, dt
             open_since[event.employee_id] = event.at
         elif event.employee_id in open_since:
             since = open_since.pop(event.employee_id)
-            day = since.date()
+            day = local_date(since, zone)
             monday = day - dt.timedelta(days=day.weekday())
             worked[(event.employee_id, monday)] += int((event.at - since).total_seconds() // 60)
     return dict(worked)
@@ -197,7 +205,8 @@ def attendance_book(
     for event in events:
         if event.kind == "in":
             clock_ins[event.employee_id].append(event.at)
-    book = AttendanceBook(worked_minutes=worked_minutes_per_week(events))
+    zone = department_zone(session, department_id)
+    book = AttendanceBook(worked_minutes=worked_minutes_per_week(events, zone))
     for shift in shifts:
         earliest = shift.start - dt.timedelta(minutes=EARLIEST_CLOCK_IN_MINUTES)
         inside = [t for t in clock_ins[shift.employee_id] if earliest <= t < shift.end]

@@ -1,6 +1,8 @@
 """Roster exports people expect: a CSV of the week, and an iCalendar feed per employee.
 
-Times are local wall-clock times of the department (the calendar events carry no time zone).
+Times are local wall-clock times of the department. Calendar events of a department with a time
+zone other than UTC carry that zone (TZID, with its VTIMEZONE), so that a phone abroad shows the
+shift at the right moment; a UTC department's events keep floating local times.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import logging
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
@@ -56,6 +59,7 @@ def employee_calendar(
     shifts: list[tuple[int, RosterAssignmentOut, str]],
     *,
     draft: bool = False,
+    time_zone: str = "UTC",
 ) -> bytes:
     """An iCalendar feed with one event per shift: (roster id, line, shift label)."""
     calendar = Calendar()
@@ -67,10 +71,24 @@ def employee_calendar(
         event = Event()
         event.add("uid", f"shift-{roster_id}-{line.employee_id}-{line.date}-{line.shift}@shiftopt")
         event.add("summary", f"{label} shift" + (" (draft)" if draft else ""))
-        event.add("dtstart", line.start)
-        event.add("dtend", line.end)
+        start, end = event_times(line, time_zone)
+        event.add("dtstart", start)
+        event.add("dtend", end)
         event.add("dtstamp", stamp)
         if line.skill:
             event.add("description", f"skill: {line.skill}")
         calendar.add_component(event)
+    if time_zone != "UTC":
+        calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def event_times(line: RosterAssignmentOut, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end of a shift's event: floating local times on UTC, else times in the zone
+    (the end a paid length after the start, also across a change to or from summer time)."""
+    if time_zone == "UTC":
+        return line.start, line.end
+    zone = ZoneInfo(time_zone)
+    start = line.start.replace(tzinfo=zone)
+    end = (start.astimezone(dt.UTC) + (line.end - line.start)).astimezone(zone)
+    return start, end

@@ -29,6 +29,7 @@ _logger = logging.getLogger(__name__)
 
 ROLES = ("hr", "manager", "employee")
 JOB_STATUSES = ("queued", "running", "finished", "failed", "cancelled")
+DEFAULT_ANNUAL_LEAVE_DAYS = 25
 
 
 def utcnow() -> dt.datetime:
@@ -57,6 +58,7 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
 
     employees: Mapped[list[Employee]] = relationship(back_populates="department")
 
@@ -73,6 +75,7 @@ class Employee(Base):
     max_minutes_per_week: Mapped[int | None] = mapped_column(Integer)
     priority: Mapped[float] = mapped_column(Float, default=1.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    annual_leave_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_ANNUAL_LEAVE_DAYS)
 
     department: Mapped[Department] = relationship(back_populates="employees")
 

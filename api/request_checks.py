@@ -19,7 +19,6 @@ from api.time_windows import covering_template, window_label
 
 _logger = logging.getLogger(__name__)
 
-ANNUAL_LEAVE_DAYS = 25
 WORKING_KINDS = ("flexible", "overtime")
 MINUTES_PER_DAY = 1440
 
@@ -54,6 +53,10 @@ def hours(minutes: int) -> str:
     """Minutes as hours the way people say them: 44 h, 7.5 h."""
     value = minutes / 60
     return f"{value:g} h" if value == int(value) else f"{value:.1f} h"
+
+
+def day_count(days: int) -> str:
+    return f"{days} day" if days == 1 else f"{days} days"
 
 
 def week_of(date: dt.date) -> dt.date:
@@ -251,7 +254,8 @@ def leave_days(first: dt.date, last: dt.date, year: int) -> int:
 
 
 def check_leave_balance(session: Session, employee: Employee, request: EmployeeRequest):
-    """Vacation taken, approved and asked for in a year must fit the annual allowance."""
+    """Vacation taken, approved and asked for in a year must fit the employee's own annual
+    allowance."""
     for year in range(request.start_date.year, request.end_date.year + 1):
         wanted = leave_days(request.start_date, request.end_date, year)
         taken = sum(
@@ -271,12 +275,13 @@ def check_leave_balance(session: Session, employee: Employee, request: EmployeeR
                 )
             )
         )
-        left = ANNUAL_LEAVE_DAYS - taken - asked
+        allowance = employee.annual_leave_days
+        left = allowance - taken - asked
         if wanted > left:
             return Refusal(
                 "leave balance",
-                f"this leave needs {wanted} days but only {max(left, 0)} of your "
-                f"{ANNUAL_LEAVE_DAYS} days for {year} are left",
+                f"this leave needs {day_count(wanted)} but only {max(left, 0)} of your "
+                f"{allowance} days for {year} are left",
             )
     return None
 

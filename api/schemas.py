@@ -22,7 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from api.models import DEFAULT_ANNUAL_LEAVE_DAYS
 from api.time_windows import TimeWindow
+from api.time_zones import DEFAULT_TIME_ZONE, check_time_zone
 from optimizer.schema import Problem, RuleScore, Solution, SolverSettings
 
 _logger = logging.getLogger(__name__)
@@ -126,20 +128,31 @@ class UserPublic(_Out):
 
 
 # -- departments and people -----------------------------------------------------------------------
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(check_time_zone)]
+LeaveDays = Annotated[int, Field(ge=0, le=366)]
+
+
 class DepartmentCreate(_In):
     name: str = Field(min_length=1, max_length=120, description="Unique department name.")
     description: str = Field("", max_length=2000, description="What the department does.")
+    time_zone: TimeZoneName = Field(
+        DEFAULT_TIME_ZONE,
+        description="IANA time zone of the shift times, e.g. Europe/Berlin: clock events are "
+        "compared with shifts in this zone's wall-clock time.",
+    )
 
 
 class DepartmentUpdate(_In):
     name: str | None = Field(None, min_length=1, max_length=120, description="New name.")
     description: str | None = Field(None, max_length=2000, description="New description.")
+    time_zone: TimeZoneName | None = Field(None, description="IANA time zone, e.g. Europe/Berlin.")
 
 
 class DepartmentPublic(_Out):
     id: int
     name: str
     description: str
+    time_zone: str
 
 
 class EmployeeCreate(_In):
@@ -152,6 +165,9 @@ class EmployeeCreate(_In):
         None, ge=0, le=7 * 1440, description="Contracted most minutes a week (part-time)."
     )
     priority: float = Field(1.0, ge=0, le=10, description="Weight of this person's preferences.")
+    annual_leave_days: LeaveDays = Field(
+        DEFAULT_ANNUAL_LEAVE_DAYS, description="Working days of vacation a calendar year."
+    )
 
 
 class EmployeeUpdate(_In):
@@ -163,6 +179,9 @@ class EmployeeUpdate(_In):
     max_minutes_per_week: int | None = Field(None, ge=0, le=7 * 1440, description="Part-time cap.")
     priority: float | None = Field(None, ge=0, le=10, description="Weight of preferences.")
     active: bool | None = Field(None, description="False takes the employee out of rostering.")
+    annual_leave_days: LeaveDays | None = Field(
+        None, description="Working days of vacation a calendar year."
+    )
 
 
 class EmployeePublic(_Out):
@@ -175,6 +194,7 @@ class EmployeePublic(_Out):
     max_minutes_per_week: int | None
     priority: float
     active: bool
+    annual_leave_days: int
 
 
 # -- shift templates and labour rules -------------------------------------------------------------

@@ -38,6 +38,7 @@ from api.feedback_schemas import (
 from api.models import AttendanceEvent, Employee, User
 from api.roster_book import get_roster
 from api.schemas import PathId, PlanDate
+from api.time_zones import department_zone, local_date
 
 _logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class PresenceLine(BaseModel):
     employee_id: int
     shift: str | None = Field(description="Rostered shift code, None when not rostered today.")
     window: str | None = Field(description="Rostered time slot, e.g. 14:00-22:00.")
-    clock_in: dt.datetime | None
+    clock_in: dt.datetime | None = Field(description="First clock-in, in the department's zone.")
     state: str = Field(description="in, late, not clocked in, or in without a rostered shift.")
 
 
@@ -153,10 +154,11 @@ def who_is_in(
     date: Annotated[PlanDate | None, Query(description="The day; today if left out.")] = None,
 ) -> list[PresenceLine]:
     """Who is in on a day against the roster: rostered and clocked in, late, not in yet, and
-    clocked in without a rostered shift."""
+    clocked in without a rostered shift. Days and clock times are the department's local ones."""
     get_department(session, department_id)
     require_department_planner(user, department_id)
-    day = date or dt.datetime.now(dt.UTC).date()
+    zone = department_zone(session, department_id)
+    day = date or local_date(dt.datetime.now(dt.UTC), zone)
     book = attendance_book(session, department_id, day, day)
     lines = []
     for item in book.shifts:
@@ -168,7 +170,7 @@ def who_is_in(
                 employee_id=item.shift.employee_id,
                 shift=item.shift.template.code,
                 window=item.shift.window,
-                clock_in=item.clock_in,
+                clock_in=item.clock_in.astimezone(zone) if item.clock_in else None,
                 state=state,
             )
         )
@@ -177,14 +179,18 @@ def who_is_in(
         session.scalars(select(Employee.id).where(Employee.department_id == department_id))
     )
     for event in events_of(session, staff, day, day):
-        if event.kind == "in" and event.at.date() == day and event.employee_id not in rostered:
+        if (
+            event.kind == "in"
+            and local_date(event.at, zone) == day
+            and event.employee_id not in rostered
+        ):
             rostered.add(event.employee_id)
             lines.append(
                 PresenceLine(
                     employee_id=event.employee_id,
                     shift=None,
                     window=None,
-                    clock_in=event.at,
+                    clock_in=event.at.astimezone(zone),
                     state="in without a rostered shift",
                 )
             )

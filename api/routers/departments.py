@@ -42,7 +42,7 @@ def create_department(body: DepartmentCreate, session: SessionDep, user: Current
     require_hr(user)
     if session.scalar(select(Department).where(Department.name == body.name)) is not None:
         raise unprocessable("name", f"a department named {body.name!r} exists")
-    department = Department(name=body.name, description=body.description)
+    department = Department(name=body.name, description=body.description, time_zone=body.time_zone)
     session.add(department)
     session.commit()
     return department
@@ -60,7 +60,7 @@ def read_department(department_id: PathId, session: SessionDep, user: CurrentUse
 def update_department(
     department_id: PathId, body: DepartmentUpdate, session: SessionDep, user: CurrentUser
 ) -> Department:
-    """Rename or describe a department (HR only)."""
+    """Rename or describe a department, or set its time zone (HR only)."""
     require_hr(user)
     department = get_department(session, department_id)
     if body.name is not None and body.name != department.name:
@@ -69,5 +69,7 @@ def update_department(
         department.name = body.name
     if body.description is not None:
         department.description = body.description
+    if body.time_zone is not None:
+        department.time_zone = body.time_zone
     session.commit()
     return department

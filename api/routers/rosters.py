@@ -39,6 +39,7 @@ from api.schemas import (
     RosterSummary,
     ScheduleEntry,
 )
+from api.time_zones import department_zone
 
 _logger = logging.getLogger(__name__)
 
@@ -168,7 +169,12 @@ def export_roster_calendar(
         (roster.id, line, labels.get(line.shift, line.shift))
         for line in roster_lines(session, roster, mine)
     ]
-    body = employee_calendar(employee.name, shifts, draft=roster.status != "published")
+    body = employee_calendar(
+        employee.name,
+        shifts,
+        draft=roster.status != "published",
+        time_zone=zone_name(session, roster.department_id),
+    )
     return Response(body, media_type="text/calendar")
 
 
@@ -202,4 +208,11 @@ def employee_feed(employee_id: PathId, session: SessionDep, user: CurrentUser) -
         (roster.id, line, _labels(roster).get(line.shift, line.shift))
         for roster, line in published_shifts_of(session, employee)
     ]
-    return Response(employee_calendar(employee.name, shifts), media_type="text/calendar")
+    body = employee_calendar(
+        employee.name, shifts, time_zone=zone_name(session, employee.department_id)
+    )
+    return Response(body, media_type="text/calendar")
+
+
+def zone_name(session: SessionDep, department_id: int) -> str:
+    return department_zone(session, department_id).key
