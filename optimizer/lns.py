@@ -1,8 +1,10 @@
 """Large-neighbourhood search on top of CP-SAT, for rosters too big for one CP-SAT call.
 
 After a CP-SAT start, each step frees part of the incumbent roster, a window of days for a group
-of employees, or whole schedules of a few employees, fixes everything else, and lets CP-SAT
-re-optimise the freed part, warm-started from the incumbent. The neighbourhood size adapts: it
+of employees, or whole schedules of a few employees, keeps everything else, and lets CP-SAT
+re-optimise the freed part, warm-started from the incumbent. Each step solves a small model cut
+out of the full one (see `optimizer.submodel`), so its cost follows the size of the freed part,
+not of the roster. The neighbourhood size adapts: it
 grows while sub-problems are solved to optimality without improvement and shrinks when they time
 out. Quality keeps improving with time on big instances, where one CP-SAT call stalls.
 """
@@ -16,8 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from ortools.sat.python import cp_model
 
+from optimizer import submodel
 from optimizer.construct import greedy_roster
 from optimizer.model import RosterModel
 from optimizer.schema import Assignment, SolverSettings
@@ -134,11 +138,17 @@ def improve(
     if incumbent is None or status == "optimal":
         return status, incumbent
 
+    try:
+        index = submodel.ModelIndex(m.model.proto, (var.index for var in m.x.values()))
+    except submodel.UnsupportedModel:
+        _logger.warning("LNS skipped: the model cannot be cut into sub-models", exc_info=True)
+        return status, incumbent
+    incumbent = _complete(index, incumbent, settings, deadline)
     cells = _variables_by_cell(m)
-    copies = [_copy_model(m.model) for _ in range(settings.workers)]
+    workers = settings.workers
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
     steps = improvements = 0
-    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         step_seconds = STEP_SECONDS
         overrun = 0.0  # how far the last round ran past its limit (loading a big model)
         while not stop.stopped:
@@ -148,20 +158,19 @@ def improve(
             limit = min(step_seconds, remaining)
             round_started = time.monotonic()
             picker.hot_days = _hot_days(m, incumbent.values)
-            hoods = [picker.pick() for _ in copies]
+            hoods = [picker.pick() for _ in range(workers)]
             jobs = [
                 pool.submit(
                     _solve_neighbourhood,
-                    copy,
+                    index,
                     cells,
                     hood,
                     incumbent.values,
-                    settings,
                     limit,
                     stop,
                     seed=settings.seed + steps + i,
                 )
-                for i, (copy, hood) in enumerate(zip(copies, hoods, strict=True))
+                for i, hood in enumerate(hoods)
             ]
             results = [job.result() for job in jobs]
             overrun = max(0.0, time.monotonic() - round_started - limit)
@@ -300,22 +309,49 @@ def _copy_model(model: cp_model.CpModel) -> cp_model.CpModel:
     return copy
 
 
+def _complete(
+    index: submodel.ModelIndex, incumbent: Incumbent, settings: SolverSettings, deadline: float
+) -> Incumbent:
+    """The incumbent with every helper variable (penalties, counters) set to its best value.
+
+    A constructed roster comes with its assignments only; LNS steps change helper variables
+    only near the cells they free, so the others must be right from the start.
+    """
+    from optimizer.solver import Incumbent
+
+    values = np.asarray(incumbent.values, dtype=np.int64)
+    helpers = np.flatnonzero(~index.is_decision)
+    if not len(helpers):
+        return Incumbent(values, submodel.objective_of(index, values), incumbent.bound)
+    sub = index.extract(helpers, values)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(1.0, deadline - time.monotonic())
+    solver.parameters.random_seed = settings.seed
+    status = solver.solve(sub.model)
+    if status != cp_model.OPTIMAL:
+        _logger.warning("could not complete the start roster (%s)", solver.status_name(status))
+        return incumbent
+    values = sub.merge(values, solver.response_proto.solution)
+    return Incumbent(values, submodel.objective_of(index, values), incumbent.bound)
+
+
 def _solve_neighbourhood(
-    model: cp_model.CpModel,
-    cells,
+    index: submodel.ModelIndex,
+    cells: dict[tuple[int, int], list[int]],
     hood: Neighbourhood,
-    values: list[int],
-    settings: SolverSettings,
+    values: np.ndarray,
     limit: float,
     stop: _StopWatcher,
     seed: int,
 ) -> tuple[bool, Incumbent | None]:
-    """Re-optimise the cells of `hood` with the rest of the roster fixed to `values`."""
-    from optimizer.solver import incumbent_of
+    """Re-optimise the cells of `hood` with the rest of the roster kept as in `values`."""
+    from optimizer.solver import Incumbent
 
-    proto = model.proto
-    fixed = _fix_outside(proto, cells, hood.cells, values)
-    _set_hint(proto, values)
+    free = [i for cell in hood.cells for i in cells.get(cell, ())]
+    if not free:
+        return True, None
+    sub = index.extract(free, values)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = limit
@@ -324,11 +360,13 @@ def _solve_neighbourhood(
     params.random_seed = seed
     stop.attach_extra(solver)
     try:
-        status = solver.solve(model)
+        status = solver.solve(sub.model)
     finally:
         stop.detach_extra(solver)
-        _unfix(proto, fixed)
-    return status == cp_model.OPTIMAL, incumbent_of(solver, status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False, None
+    merged = sub.merge(values, solver.response_proto.solution)
+    return status == cp_model.OPTIMAL, Incumbent(merged, submodel.objective_of(index, merged), None)
 
 
 def _next_step_seconds(seconds: float, results: list[tuple[bool, Incumbent | None]]) -> float:
@@ -359,25 +397,6 @@ def _variables_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
     for (e_idx, day, _), var in m.x.items():
         cells.setdefault((e_idx, day), []).append(var.index)
     return cells
-
-
-def _fix_outside(proto, cells, free: set[tuple[int, int]], values: list[int]) -> list[int]:
-    """Fix every assignment variable outside the freed cells to its incumbent value."""
-    fixed = []
-    for cell, indices in cells.items():
-        if cell in free:
-            continue
-        for index in indices:
-            domain = proto.variables[index].domain
-            domain[0] = domain[1] = values[index]
-            fixed.append(index)
-    return fixed
-
-
-def _unfix(proto, fixed: list[int]) -> None:
-    for index in fixed:
-        domain = proto.variables[index].domain
-        domain[0], domain[1] = 0, 1
 
 
 def _set_hint(proto, values: list[int]) -> None:
