@@ -364,13 +364,14 @@ class _Checker:
             )
 
     def cover(self) -> None:
+        worked: dict[tuple[int, str], list[Assignment]] = defaultdict(list)
+        for a in self.roster:
+            worked[a.day, a.shift_type].append(a)
         for demand in self.p.shift_demand:
             people = [
                 a.employee
-                for a in self.roster
-                if a.day == demand.day
-                and a.shift_type == demand.shift_type
-                and (demand.skill is None or a.skill == demand.skill)
+                for a in worked[demand.day, demand.shift_type]
+                if demand.skill is None or a.skill == demand.skill
             ]
             n = len(people)
             self._reliable_people(demand.min_reliable, people)
