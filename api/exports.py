@@ -84,11 +84,10 @@ def employee_calendar(
 
 
 def event_times(line: RosterAssignmentOut, time_zone: str) -> tuple[dt.datetime, dt.datetime]:
-    """Start and end of a shift's event: floating local times on UTC, else times in the zone
-    (the end a paid length after the start, also across a change to or from summer time)."""
+    """Start and end of a shift's event: floating local times on UTC, else the line's wall-clock
+    times in the zone (`roster_lines` already puts the end a paid length after the start, also
+    across a change to or from summer time, with `fold` set in the repeated hour)."""
     if time_zone == "UTC":
         return line.start, line.end
     zone = ZoneInfo(time_zone)
-    start = line.start.replace(tzinfo=zone)
-    end = (start.astimezone(dt.UTC) + (line.end - line.start)).astimezone(zone)
-    return start, end
+    return line.start.replace(tzinfo=zone), line.end.replace(tzinfo=zone)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,12 @@ from api.access import not_found
 from api.errors import unprocessable
 from api.models import Employee, Roster, RosterPublication, User, utcnow
 from api.schemas import RosterAssignment, RosterAssignmentOut, RosterPublic, RosterStatus, Violation
+from api.time_zones import department_zone, local_moment
 from optimizer.schema import Assignment, Problem, RuleScore, Solution
 
 _logger = logging.getLogger(__name__)
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def validate_roster(problem: Problem, assignments: list[Assignment]) -> dict[str, Any]:
@@ -169,18 +173,29 @@ def get_roster(session: Session, roster_id: int) -> Roster:
 
 
 def shift_times(
-    start_minute: int, duration: int, week_start: dt.date, day: int
+    start_minute: int, duration: int, week_start: dt.date, day: int, zone: ZoneInfo = UTC_ZONE
 ) -> tuple[dt.datetime, dt.datetime]:
-    """Local start and end of a shift worked on `day` of the week."""
-    midnight = dt.datetime.combine(week_start + dt.timedelta(days=day), dt.time())
-    start = midnight + dt.timedelta(minutes=start_minute)
-    return start, start + dt.timedelta(minutes=duration)
+    """Local wall-clock start and end of a shift worked on `day` of the week.
+
+    The start is the template's wall-clock time; the end is the paid length later in real time
+    (counted in UTC), so a night across the change to summer time ends an hour later on the
+    clock. An end in the hour repeated at the change back keeps `fold=1` for the second pass.
+    """
+    start = local_moment(week_start + dt.timedelta(days=day), start_minute, zone)
+    end = start + dt.timedelta(minutes=duration)
+    return wall_clock(start, zone), wall_clock(end, zone)
+
+
+def wall_clock(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """A moment as the department's clock shows it (no time zone attached)."""
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def roster_lines(
     session: Session, roster: Roster, assignments: list[dict[str, Any]] | None = None
 ) -> list[RosterAssignmentOut]:
-    """Roster lines with names and times, sorted by day, start and employee.
+    """Roster lines with names and local times (the department's zone), sorted by day, start
+    and employee.
 
     Reads the stored problem as plain data: a roster is read far more often than it is solved.
     """
@@ -190,10 +205,11 @@ def roster_lines(
         for t in roster.problem["shift_types"]
     }
     pinned = {(p["employee"], p["day"], p["shift_type"]) for p in roster.pinned}
+    zone = department_zone(session, roster.department_id)
     lines = []
     for item in roster.assignments if assignments is None else assignments:
         employee, day, code = item["employee"], item["day"], item["shift_type"]
-        start, end = shift_times(*times[code], roster.week_start, day)
+        start, end = shift_times(*times[code], roster.week_start, day, zone)
         lines.append(
             RosterAssignmentOut(
                 employee_id=int(employee),

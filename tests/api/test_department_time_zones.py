@@ -156,3 +156,74 @@ def test_calendar_events_carry_the_departments_zone_across_the_change(client, co
         "2026-03-29T07:00:00+02:00",
     )
     assert [str(tz["TZID"]) for tz in zoned.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+
+NIGHT_TEMPLATES = {
+    "shift_types": [
+        {"id": "night", "name": "Night", "start_minute": 1320, "duration_minutes": 480},
+        {"id": "small", "name": "Small hours", "start_minute": 60, "duration_minutes": 240},
+    ],
+}
+
+
+def night_roster(client, company, week: dt.date, shifts: list[tuple[int, str]]) -> int:
+    p0 = company.employees["north"][0]
+    problem = {**NIGHT_TEMPLATES, "employees": [{"id": str(p0), "name": "p0"}]}
+    dept = company.departments["north"]
+    return store_roster(client, dept, week, [(p0, d, s) for d, s in shifts], problem=problem)
+
+
+def roster_times(client, company, roster: int) -> list[tuple[str, str]]:
+    reply = client.get(f"{API}/rosters/{roster}", headers=company.hr)
+    assert reply.status_code == 200, reply.text
+    return [(line["start"], line["end"]) for line in reply.json()["assignments"]]
+
+
+def test_roster_lines_end_a_paid_length_after_the_start_across_summer_time(client, company):
+    """Berlin, Sunday 2026-03-29: the clock jumps from 02:00 to 03:00. A night from Saturday
+    22:00 (8 h) ends at 07:00 on the clock, a 4 h shift from 01:00 at 06:00; on UTC they end at
+    06:00 and 05:00. The CSV, the schedule and the calendar agree with the roster."""
+    roster = night_roster(client, company, WEEK, [(5, "night"), (6, "small")])
+    assert roster_times(client, company, roster) == [
+        ("2026-03-28T22:00", "2026-03-29T06:00"),
+        ("2026-03-29T01:00", "2026-03-29T05:00"),
+    ]
+    assert set_zone(client, company, "Europe/Berlin").status_code == 200
+    assert roster_times(client, company, roster) == [
+        ("2026-03-28T22:00", "2026-03-29T07:00"),
+        ("2026-03-29T01:00", "2026-03-29T06:00"),
+    ]
+    csv = client.get(f"{API}/rosters/{roster}/roster.csv", headers=company.hr).text
+    assert [row.split(",")[5:7] for row in csv.splitlines()[1:]] == [
+        ["22:00", "07:00"],
+        ["01:00", "06:00"],
+    ]
+    reply = client.post(f"{API}/rosters/{roster}/publish", headers=company.hr)
+    assert reply.status_code == 200, reply.text
+    p0 = company.employees["north"][0]
+    schedule = client.get(f"{API}/employees/{p0}/schedule", headers=company.hr).json()
+    assert [(s["start"], s["end"]) for s in schedule] == [
+        ("2026-03-28T22:00", "2026-03-29T07:00"),
+        ("2026-03-29T01:00", "2026-03-29T06:00"),
+    ]
+    feed = Calendar.from_ical(
+        client.get(f"{API}/employees/{p0}/calendar.ics", headers=company.hr).content
+    )
+    events = sorted(feed.walk("VEVENT"), key=lambda e: e.decoded("DTSTART"))
+    assert [(e.decoded("DTSTART").isoformat(), e.decoded("DTEND").isoformat()) for e in events] == [
+        ("2026-03-28T22:00:00+01:00", "2026-03-29T07:00:00+02:00"),
+        ("2026-03-29T01:00:00+01:00", "2026-03-29T06:00:00+02:00"),
+    ]
+    in_utc = [(e.decoded("DTSTART").astimezone(dt.UTC), e.decoded("DTEND")) for e in events]
+    assert {end.astimezone(dt.UTC) - start for start, end in in_utc} == {
+        dt.timedelta(hours=8),
+        dt.timedelta(hours=4),
+    }
+
+
+def test_a_night_across_the_end_of_summer_time_ends_an_hour_earlier_on_the_clock(client, company):
+    """Berlin, Sunday 2026-10-25: the clock goes back from 03:00 to 02:00, so a night from
+    Saturday 22:00 (8 h) ends at 05:00."""
+    assert set_zone(client, company, "Europe/Berlin").status_code == 200
+    roster = night_roster(client, company, dt.date(2026, 10, 19), [(5, "night")])
+    assert roster_times(client, company, roster) == [("2026-10-24T22:00", "2026-10-25T05:00")]
