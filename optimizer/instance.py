@@ -88,6 +88,35 @@ class Instance:
             return False
         return not self.touches_unavailable(employee, day, type_id)
 
+    def open_positions(self, employee: Employee) -> set[int]:
+        """Indices of the positions `can_work` allows the employee on a day free of leave: a
+        skill they hold (or none), and a shift type their contract does not cap at 0."""
+        caps = self.contract_of(employee).max_shifts_per_type
+        skills = set(employee.skills)
+        return {
+            p_idx
+            for p_idx, (type_id, skill) in enumerate(self.positions)
+            if (skill is None or skill in skills) and caps.get(type_id, 1) != 0
+        }
+
+    def runs_into_unavailable(self, employee: Employee, day: int, p_idx: int) -> bool:
+        """`touches_unavailable` for a position, with each shift type's reach worked out once."""
+        off = self.unavailable[employee.id]
+        if day in off:
+            return True
+        reach = self.position_reach[p_idx]
+        return reach > 0 and any(d in off for d in range(day + 1, day + reach + 1))
+
+    @cached_property
+    def position_reach(self) -> list[int]:
+        """Per position, how many days after its start day its shift can still be running."""
+        return [self.type_reach(type_id) for type_id, _ in self.positions]
+
+    def type_reach(self, type_id: str) -> int:
+        """How many days after its start day a shift of this type runs into (0 for most)."""
+        _, end = self.types[type_id].span(0)
+        return (end - 1) // MINUTES_PER_DAY
+
     def touches_unavailable(self, employee: Employee, day: int, type_id: str) -> bool:
         """A shift that starts on, or runs into, one of the employee's unavailable days."""
         off = self.unavailable[employee.id]

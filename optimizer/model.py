@@ -9,10 +9,11 @@ built to explain infeasibility; soft rules add `Penalty` terms.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
+from ortools.util.python import sorted_interval_list
 
 from optimizer.instance import Instance, Position
 from optimizer.schema import Employee, Problem
@@ -62,73 +63,114 @@ class RosterModel:
         self.positions: list[Position] = self.instance.positions
         self.employees: list[Employee] = list(self.problem.employees)
         self.num_days = self.problem.num_days
-        self._by_employee_day: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = (
-            defaultdict(list)
-        )
+        types = self.instance.types
+        self._position_minutes = [types[type_id].duration_minutes for type_id, _ in self.positions]
+        self._positions_of_type: dict[str, list[tuple[int, str | None]]] = {}
+        for p_idx, (type_id, skill) in enumerate(self.positions):
+            self._positions_of_type.setdefault(type_id, []).append((p_idx, skill))
+        # Per employee and day (lists indexed [e_idx][day]): (position, variable) pairs, the
+        # variables alone, their paid minutes, and the variables grouped by shift type.
+        self._cells: list[list[list[tuple[int, cp_model.IntVar]]]] = []
+        self._cell_vars: list[list[list[cp_model.IntVar]]] = []
+        self._cell_minutes: list[list[list[int]]] = []
+        self._by_type: list[list[dict[str, list[cp_model.IntVar]]]] = []
+        # Per day and position (lists indexed [day][p_idx]): variables and employee indices.
+        self._by_day_position: list[list[list[cp_model.IntVar]]] = []
+        self._who: list[list[list[int]]] = []
         self._work: dict[tuple[int, int], cp_model.IntVar] = {}
-        self._by_type: dict[tuple[int, int], dict[str, list[cp_model.IntVar]]] = {}
-        self._by_day_position: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-        self._who: dict[tuple[int, int], list[int]] = defaultdict(list)
         self._weekend: dict[tuple[int, int], cp_model.IntVar] = {}
         self._create_variables()
 
     # -- variables ------------------------------------------------------------------------------
     def _create_variables(self) -> None:
+        """One boolean per (employee, day, position) the employee can work, in that order.
+
+        They carry no names (on a year-long problem the names alone take seconds): `x` maps each
+        (employee, day, position) to its variable.
+        """
         inst = self.instance
-        workable = inst.workable_positions
+        num_positions = len(self.positions)
+        self._by_day_position = [[[] for _ in range(num_positions)] for _ in range(self.num_days)]
+        self._who = [[[] for _ in range(num_positions)] for _ in range(self.num_days)]
+        workable = [tuple(day_positions) for day_positions in inst.workable_positions]
+        type_of = [type_id for type_id, _ in self.positions]
+        reach = inst.position_reach
+        proto = self.model.proto
         for e_idx, emp in enumerate(self.employees):
+            allowed = inst.open_positions(emp)
+            off = inst.unavailable[emp.id]
+            open_on: dict[tuple[int, ...], list[int]] = {}
+            cells, cell_vars, cell_minutes, by_type = [], [], [], []
             for day in range(self.num_days):
-                for p_idx in workable[day]:
-                    pos = self.positions[p_idx]
-                    if inst.can_work(emp, day, pos):
-                        var = self.model.new_bool_var(f"{emp.id}|{day}|{pos[0]}|{pos[1] or ''}")
-                        self.x[e_idx, day, p_idx] = var
-                        self._by_employee_day[e_idx, day].append((p_idx, var))
-                        self._by_day_position[day, p_idx].append(var)
-                        self._who[day, p_idx].append(e_idx)
+                if day in off:
+                    positions: list[int] = []
+                else:
+                    positions = open_on.get(workable[day]) or open_on.setdefault(
+                        workable[day], [p for p in workable[day] if p in allowed]
+                    )
+                    if any(reach[p] for p in positions):
+                        positions = [
+                            p for p in positions if not inst.runs_into_unavailable(emp, day, p)
+                        ]
+                variables = [new_bool(proto) for _ in positions]
+                self.x.update(zip([(e_idx, day, p) for p in positions], variables, strict=True))
+                grouped: dict[str, list[cp_model.IntVar]] = {}
+                for p, var in zip(positions, variables, strict=True):
+                    grouped.setdefault(type_of[p], []).append(var)
+                    self._by_day_position[day][p].append(var)
+                    self._who[day][p].append(e_idx)
+                cells.append(list(zip(positions, variables, strict=True)))
+                cell_vars.append(variables)
+                cell_minutes.append([self._position_minutes[p] for p in positions])
+                by_type.append(grouped)
+            self._cells.append(cells)
+            self._cell_vars.append(cell_vars)
+            self._cell_minutes.append(cell_minutes)
+            self._by_type.append(by_type)
         _logger.debug("%d assignment variables", len(self.x))
 
     def on_day(self, e_idx: int, day: int) -> list[tuple[int, cp_model.IntVar]]:
         """(position index, variable) pairs an employee can take on a day."""
-        return self._by_employee_day.get((e_idx, day), [])
+        return self._cells[e_idx][day] if 0 <= day < self.num_days else []
+
+    def day_vars(self, e_idx: int, day: int) -> list[cp_model.IntVar]:
+        """The variables of an employee on a day (those of `on_day`, in the same order)."""
+        return self._cell_vars[e_idx][day] if 0 <= day < self.num_days else []
+
+    def positions_of_type(self, type_id: str) -> list[tuple[int, str | None]]:
+        """(position index, skill) of every position of a shift type."""
+        return self._positions_of_type.get(type_id, [])
 
     def on_position(self, day: int, p_idx: int) -> list[cp_model.IntVar]:
         """Variables of everyone who could work position `p_idx` on `day`."""
-        return self._by_day_position.get((day, p_idx), [])
+        return self._by_day_position[day][p_idx] if 0 <= day < self.num_days else []
 
     def vars_by_type(self, e_idx: int, day: int) -> dict[str, list[cp_model.IntVar]]:
         """An employee's variables on a day, grouped by shift type."""
-        key = (e_idx, day)
-        if key not in self._by_type:
-            grouped: dict[str, list[cp_model.IntVar]] = {}
-            for p_idx, var in self.on_day(e_idx, day):
-                grouped.setdefault(self.positions[p_idx][0], []).append(var)
-            self._by_type[key] = grouped
-        return self._by_type[key]
+        return self._by_type[e_idx][day] if 0 <= day < self.num_days else {}
 
     def employees_on_position(self, day: int, p_idx: int) -> list[int]:
         """Indices of the employees who could work position `p_idx` on `day`."""
-        return self._who.get((day, p_idx), [])
+        return self._who[day][p_idx] if 0 <= day < self.num_days else []
 
     def works(self, e_idx: int, day: int) -> cp_model.LinearExprT:
         """1 if the employee works any shift that day."""
-        return sum(v for _, v in self.on_day(e_idx, day))
+        return total(self.day_vars(e_idx, day))
 
     def work_literal(self, e_idx: int, day: int) -> cp_model.IntVar | bool:
         """A boolean that is true when the employee works that day (False if they cannot)."""
-        if not 0 <= day < self.num_days:
-            return False
-        variables = [v for _, v in self.on_day(e_idx, day)]
+        lit = self._work.get((e_idx, day))
+        if lit is not None:
+            return lit
+        variables = self.day_vars(e_idx, day)
         if not variables:
             return False
         if len(variables) == 1:
             return variables[0]
-        key = (e_idx, day)
-        if key not in self._work:
-            lit = self.model.new_bool_var(f"{self.employees[e_idx].id}|{day}|works")
-            self.model.add(sum(variables) == lit)
-            self._work[key] = lit
-        return self._work[key]
+        lit = self.model.new_bool_var(f"{self.employees[e_idx].id}|{day}|works")
+        self.model.add(cp_model.LinearExpr.sum(variables) == lit)
+        self._work[e_idx, day] = lit
+        return lit
 
     def weekend_worked(self, e_idx: int, days: list[int]) -> cp_model.IntVar | bool:
         """A boolean that is true when the employee works any of a weekend's days."""
@@ -144,31 +186,31 @@ class RosterModel:
             self._weekend[key] = worked
         return self._weekend[key]
 
+    def type_vars(self, e_idx: int, type_id: str, days: Iterable[int]) -> list[cp_model.IntVar]:
+        """An employee's variables of shift type `type_id` on the given days, day by day."""
+        by_type = self._by_type[e_idx]
+        return [v for d in days if 0 <= d < self.num_days for v in by_type[d].get(type_id, ())]
+
     def works_type(self, e_idx: int, day: int, type_id: str) -> cp_model.LinearExprT:
         """1 if the employee works a shift of `type_id` that day (as any skill)."""
-        return sum(v for p, v in self.on_day(e_idx, day) if self.positions[p][0] == type_id)
+        return total(self.vars_by_type(e_idx, day).get(type_id, []))
 
     def has_type(self, e_idx: int, day: int, type_id: str) -> bool:
-        return any(self.positions[p][0] == type_id for p, _ in self.on_day(e_idx, day))
+        return type_id in self.vars_by_type(e_idx, day)
 
-    def minutes(self, e_idx: int, days: list[int]) -> cp_model.LinearExprT:
+    def minutes(self, e_idx: int, days: Iterable[int]) -> cp_model.LinearExprT:
         """Paid minutes an employee works on the given days."""
-        types = self.instance.types
-        return sum(
-            types[self.positions[p][0]].duration_minutes * v
-            for day in days
-            for p, v in self.on_day(e_idx, day)
-        )
+        days = [d for d in days if 0 <= d < self.num_days]
+        variables = [v for d in days for v in self._cell_vars[e_idx][d]]
+        if not variables:
+            return 0
+        coefficients = [c for d in days for c in self._cell_minutes[e_idx][d]]
+        return cp_model.LinearExpr.weighted_sum(variables, coefficients)
 
-    def max_minutes(self, e_idx: int, days: list[int]) -> int:
-        types = self.instance.types
-        return sum(
-            max(
-                (types[self.positions[p][0]].duration_minutes for p, _ in self.on_day(e_idx, d)),
-                default=0,
-            )
-            for d in days
-        )
+    def max_minutes(self, e_idx: int, days: Iterable[int]) -> int:
+        """The most paid minutes an employee could work on the given days."""
+        cells = self._cell_minutes[e_idx]
+        return sum(max(cells[d], default=0) for d in days if 0 <= d < self.num_days)
 
     # -- hard rules that may be made soft ----------------------------------------------------
     def is_soft(self, rule: str) -> bool:
@@ -248,4 +290,22 @@ class RosterModel:
             self.penalties.append(Penalty(rule, coefficient, expr, employee, day))
 
     def objective(self) -> cp_model.LinearExprT:
-        return sum(p.coefficient * p.expression for p in self.penalties)
+        if not self.penalties:
+            return 0
+        return cp_model.LinearExpr.weighted_sum(
+            [p.expression for p in self.penalties], [p.coefficient for p in self.penalties]
+        )
+
+
+_BOOLEAN = sorted_interval_list.Domain(0, 1)
+
+
+def new_bool(proto) -> cp_model.IntVar:
+    """A new unnamed 0-1 variable of the model whose proto this is: `new_bool_var` without a
+    name, sharing one domain object rather than making one per variable (a third of the cost)."""
+    return cp_model.IntVar(proto).with_domain(_BOOLEAN)
+
+
+def total(variables: list[cp_model.IntVar]) -> cp_model.LinearExprT:
+    """The sum of the variables, as one flat expression (0 for none)."""
+    return cp_model.LinearExpr.sum(variables) if variables else 0

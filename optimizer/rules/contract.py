@@ -5,7 +5,7 @@ Each is hard by default; listing it in `Rules.soft_rules` turns it into a penali
 
 from __future__ import annotations
 
-from optimizer.model import RosterModel
+from optimizer.model import RosterModel, total
 
 
 def add_max_shifts_per_type(m: RosterModel) -> None:
@@ -13,8 +13,8 @@ def add_max_shifts_per_type(m: RosterModel) -> None:
     for e_idx, emp in enumerate(m.employees):
         for type_id, cap in m.instance.contract_of(emp).max_shifts_per_type.items():
             days = [d for d in range(m.num_days) if m.has_type(e_idx, d, type_id)]
-            total = sum(m.works_type(e_idx, d, type_id) for d in days)
-            m.require_at_most("max_shifts_per_type", total, cap, len(days), emp.id)
+            shifts = total(m.type_vars(e_idx, type_id, days))
+            m.require_at_most("max_shifts_per_type", shifts, cap, len(days), emp.id)
 
 
 def add_max_minutes_total(m: RosterModel) -> None:
@@ -64,8 +64,8 @@ def add_max_consecutive_days(m: RosterModel) -> None:
         if k is None or k >= m.num_days:
             continue
         for start in range(m.num_days - k):
-            window = [m.works(e_idx, d) for d in range(start, start + k + 1)]
-            m.require_at_most("max_consecutive_days", sum(window), k, k + 1, emp.id)
+            window = [v for d in range(start, start + k + 1) for v in m.day_vars(e_idx, d)]
+            m.require_at_most("max_consecutive_days", total(window), k, k + 1, emp.id)
 
 
 def add_min_consecutive_days(m: RosterModel) -> None:
@@ -100,7 +100,7 @@ def add_max_weekends(m: RosterModel) -> None:
             continue
         worked = [m.weekend_worked(e_idx, days) for days in m.problem.weekends()]
         worked = [w for w in worked if w is not False]
-        m.require_at_most("max_weekends", sum(worked), cap, len(worked), emp.id)
+        m.require_at_most("max_weekends", total(worked), cap, len(worked), emp.id)
 
 
 def _inner_blocks(num_days: int, k: int) -> list[tuple[int, int]]:

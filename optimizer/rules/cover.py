@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimizer.model import RosterModel
+from optimizer.model import RosterModel, total
 from optimizer.schema import IntervalDemand, ShiftDemand
 
 
@@ -10,8 +10,8 @@ def shift_headcount(m: RosterModel, demand: ShiftDemand) -> list:
     """Variables of everyone who would count towards a shift demand line."""
     return [
         v
-        for p_idx, (type_id, skill) in enumerate(m.positions)
-        if type_id == demand.shift_type and (demand.skill is None or skill == demand.skill)
+        for p_idx, skill in m.positions_of_type(demand.shift_type)
+        if demand.skill is None or skill == demand.skill
         for v in m.on_position(demand.day, p_idx)
     ]
 
@@ -36,9 +36,9 @@ def add_cover_bounds(m: RosterModel) -> None:
         people = shift_headcount(m, demand)
         label = f"day {demand.day} {demand.shift_type}"
         if demand.minimum:
-            m.require_at_least("cover_bounds", sum(people), demand.minimum, label)
+            m.require_at_least("cover_bounds", total(people), demand.minimum, label)
         if demand.maximum is not None and demand.maximum < len(people):
-            m.require_at_most("cover_bounds", sum(people), demand.maximum, len(people), label)
+            m.require_at_most("cover_bounds", total(people), demand.maximum, len(people), label)
 
 
 def penalize_shift_cover(m: RosterModel) -> None:
@@ -97,7 +97,7 @@ def _penalize_gap(
         return
     under = m.model.new_int_var(0, max_under, "under") if w_under and max_under else 0
     over = m.model.new_int_var(0, max_over, "over") if w_over and max_over else 0
-    count = sum(people)
+    count = total(people)
     if isinstance(under, int):
         m.model.add(count - over <= required)
     elif isinstance(over, int):
@@ -114,16 +114,18 @@ def penalize_missing_reliable_people(m: RosterModel) -> None:
     `weights.reliable_cover`."""
     weight = m.problem.rules.weights.reliable_cover
     threshold = m.problem.rules.reliable_at
+    lines = [(d, shift_headcount(m, d)) for d in m.problem.shift_demand if d.min_reliable]
+    lines += [(d, interval_headcount(m, d)) for d in m.problem.interval_demand if d.min_reliable]
+    if not lines:
+        return
     reliable = {
         var.index
         for (e_idx, _, _), var in m.x.items()
         if (m.employees[e_idx].reliability or 0.0) >= threshold
         and m.employees[e_idx].reliability is not None
     }
-    lines = [(d, shift_headcount(m, d)) for d in m.problem.shift_demand if d.min_reliable]
-    lines += [(d, interval_headcount(m, d)) for d in m.problem.interval_demand if d.min_reliable]
     for demand, people in lines:
         trusted = [v for v in people if v.index in reliable]
         short = m.model.new_int_var(0, demand.min_reliable, "reliable_short")
-        m.model.add(sum(trusted) + short >= demand.min_reliable)
+        m.model.add(total(trusted) + short >= demand.min_reliable)
         m.add_penalty("reliable_cover", weight, short, day=demand.day)

@@ -6,19 +6,19 @@ minimum rest between two shifts.
 
 from __future__ import annotations
 
-from optimizer.model import RosterModel
+from optimizer.model import RosterModel, total
 
 
 def add_one_shift_per_day(m: RosterModel) -> None:
     """HARD "One shift a day": nobody works two shifts starting on the same day."""
     for e_idx in range(len(m.employees)):
         for day in range(m.num_days):
-            variables = [v for _, v in m.on_day(e_idx, day)]
+            variables = m.day_vars(e_idx, day)
             if len(variables) > 1:
                 if m.explain:
                     m.require_at_most(
                         "one_shift_per_day",
-                        sum(variables),
+                        total(variables),
                         1,
                         len(variables),
                         m.employees[e_idx].id,
@@ -39,7 +39,7 @@ def add_pinned_assignments(m: RosterModel) -> None:
             and (a.skill is None or m.positions[p][1] == a.skill)
         ]
         # An impossible pin (leave, missing skill) is reported before solving, see explain.py.
-        m.require_at_least("pinned_assignments", sum(matching), 1, a.employee)
+        m.require_at_least("pinned_assignments", total(matching), 1, a.employee)
 
 
 def add_forbidden_successions(m: RosterModel) -> None:
@@ -82,6 +82,7 @@ def _forbid_pairs(
     by_first: dict[str, list[tuple[int, set[str]]]] = {}
     for (type_id, offset), seconds in conflicts.items():
         by_first.setdefault(type_id, []).append((offset, seconds))
+    soft, explain = m.is_soft(rule), m.explain
     for day in range(m.num_days):
         for first, first_vars in m.vars_by_type(e_idx, day).items():
             for offset, seconds in by_first.get(first, ()):
@@ -91,12 +92,12 @@ def _forbid_pairs(
                 second_vars = [v for t in seconds if t in later for v in later[t]]
                 if not second_vars:
                     continue
-                if m.is_soft(rule):
+                if soft:
                     for va in first_vars:
                         for vb in second_vars:
                             m.require_clause(rule, [va.Not(), vb.Not()], employee)
-                elif m.explain:
+                elif explain:
                     both = first_vars + second_vars
-                    m.require_at_most(rule, sum(both), 1, len(both), employee)
+                    m.require_at_most(rule, total(both), 1, len(both), employee)
                 else:
                     m.model.add_at_most_one(first_vars + second_vars)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimizer.model import RosterModel
+from optimizer.model import RosterModel, total
 
 
 def _groups(m: RosterModel) -> list[list[int]]:
@@ -51,7 +51,7 @@ def penalize_unfair_weekends(m: RosterModel) -> None:
         counts = []
         for e_idx in group:
             worked = [m.weekend_worked(e_idx, days) for days in weekends]
-            counts.append(sum(w for w in worked if w is not False))
+            counts.append(total([w for w in worked if w is not False]))
         _penalize_spread(m, "fair_weekends", weight, counts, len(weekends))
 
 
@@ -64,11 +64,13 @@ def penalize_unfair_unpopular(m: RosterModel) -> None:
         return
     for group in _groups(m):
         counts = [
-            sum(
-                v
-                for d in range(m.num_days)
-                for p, v in m.on_day(e_idx, d)
-                if m.positions[p][0] in unpopular
+            total(
+                [
+                    v
+                    for d in range(m.num_days)
+                    for p, v in m.on_day(e_idx, d)
+                    if m.positions[p][0] in unpopular
+                ]
             )
             for e_idx in group
         ]
@@ -91,7 +93,7 @@ def penalize_unbalanced_shifts(m: RosterModel) -> None:
             continue
         most = len(days)
         count = m.model.new_int_var(0, most, f"{emp.id}|shifts")
-        m.model.add(count == sum(m.works(e_idx, d) for d in days))
+        m.model.add(count == total([v for d in days for v in m.day_vars(e_idx, d)]))
         square = m.model.new_int_var(0, most * most, f"{emp.id}|shifts^2")
         for k in range(most):
             m.model.add(square >= (2 * k + 1) * count - k * (k + 1))
