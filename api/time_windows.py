@@ -3,6 +3,10 @@ reads and writes, the shift template a wanted window implies, and whether a rost
 
 The rule is the optimizer's: an avoided window is broken by any worked shift that shares a minute
 with it; a wanted window is honoured only by a worked shift that covers it whole.
+
+An end earlier than the start runs into the next day, the way people write night hours:
+22:00-06:00 is kept as minutes 1320-1800 after the first day's midnight (the optimizer takes
+windows up to 48 h from that midnight). 24:00 ends a window at midnight; 30:00 is not a time.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ _logger = logging.getLogger(__name__)
 
 MINUTES_PER_DAY = 1440
 CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+NEXT_DAY_HINT = "an end earlier than the start runs into the next day, e.g. 22:00-06:00"
 
 
 def minute_of(text: str) -> int:
-    """'18:30' -> 1110; ValueError in words for anything else."""
+    """'18:30' -> 1110, '24:00' -> 1440; ValueError in words for anything else."""
     match = CLOCK.match(text)
     if match is None:
         raise ValueError(f"give a time of day as HH:MM, e.g. 18:00 (not {text!r})")
@@ -34,22 +39,46 @@ def minute_of(text: str) -> int:
     return minute
 
 
+def end_minute_of(start: int, end_text: str) -> int:
+    """The end of a window in minutes after the start day's midnight: an end earlier than the
+    start is on the next day (22:00-06:00 -> 1800). Hours past midnight written as 30:00, and
+    an end equal to the start, are refused with that rule in the message."""
+    try:
+        end = minute_of(end_text)
+    except ValueError as error:
+        raise ValueError(f"{error}; {NEXT_DAY_HINT}") from None
+    if end == start:
+        raise ValueError(
+            f"a window ends after it starts ({end_text} is its start); {NEXT_DAY_HINT}"
+        )
+    return end + MINUTES_PER_DAY if end < start else end
+
+
 def clock(minute: int) -> str:
-    """1110 -> '18:30'."""
+    """1110 -> '18:30'; a minute of the next day reads as its clock time (1800 -> '06:00'),
+    midnight at the end of the day as '24:00'."""
+    if minute > MINUTES_PER_DAY:
+        minute -= MINUTES_PER_DAY
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def window_label(start: int, end: int) -> str:
+    """'18:00-22:00'; a window into the next day reads '22:00-06:00'."""
     return f"{clock(start)}-{clock(end)}"
 
 
 class TimeWindow(BaseModel):
-    """Hours of one day, e.g. {"start": "18:00", "end": "22:00"} (the end is not included)."""
+    """Hours of one day, e.g. {"start": "18:00", "end": "22:00"} (the end is not included); an
+    end earlier than the start runs into the next day ({"start": "22:00", "end": "06:00"})."""
 
     model_config = ConfigDict(extra="forbid")
 
     start: str = Field(description="First minute, HH:MM (00:00 to 23:59).", examples=["18:00"])
-    end: str = Field(description="End, HH:MM, after start (24:00 = midnight).", examples=["22:00"])
+    end: str = Field(
+        description="End, HH:MM (24:00 = midnight); an end earlier than the start is on the "
+        "next day, e.g. 22:00-06:00.",
+        examples=["22:00"],
+    )
 
     @field_validator("start")
     @classmethod
@@ -61,10 +90,9 @@ class TimeWindow(BaseModel):
     @field_validator("end")
     @classmethod
     def _check_end(cls, value: str, info: ValidationInfo) -> str:
-        end = minute_of(value)
         start = info.data.get("start")
-        if start is not None and end <= minute_of(start):
-            raise ValueError(f"end must be after start ({value} is not after {start})")
+        if start is not None:  # a refused start is reported on its own
+            end_minute_of(minute_of(start), value)
         return value
 
     @property
@@ -73,7 +101,8 @@ class TimeWindow(BaseModel):
 
     @property
     def end_minute(self) -> int:
-        return minute_of(self.end)
+        """Minutes after the start day's midnight; above 1440 on the next day."""
+        return end_minute_of(self.start_minute, self.end)
 
     @classmethod
     def from_minutes(cls, start: int | None, end: int | None) -> TimeWindow | None:

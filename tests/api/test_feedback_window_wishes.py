@@ -2,7 +2,8 @@
 checks for a wanted window as the shortest shift covering it, none for an avoided one, the
 solver's problem, a roster that keeps an avoided evening free, and the honoured/why-not report.
 
-The test company's shifts are early 07:00-15:00 and late 14:00-22:00.
+The test company's shifts are early 07:00-15:00 and late 14:00-22:00; the tests of windows
+past midnight add a night shift 22:00-06:00 and a small-hours one 01:00-05:00.
 """
 
 from __future__ import annotations
@@ -48,11 +49,17 @@ def full_week_of_earlies(client, company) -> None:
     ("window", "message"),
     [
         (
-            {"start": "18:00", "end": "17:00"},
-            "window.end: end must be after start (17:00 is not after 18:00)",
+            {"start": "18:00", "end": "18:00"},
+            "window.end: a window ends after it starts (18:00 is its start); an end earlier "
+            "than the start runs into the next day, e.g. 22:00-06:00",
         ),
         ({"start": "6pm", "end": "22:00"}, "window.start: give a time of day as HH:MM"),
         ({"start": "18:00", "end": "25:00"}, "window.end: give a time of day as HH:MM"),
+        (
+            {"start": "22:00", "end": "30:00"},
+            "window.end: give a time of day as HH:MM, e.g. 18:00 (not '30:00'); an end earlier "
+            "than the start runs into the next day, e.g. 22:00-06:00",
+        ),
         ({"start": "24:00", "end": "24:00"}, "window.start: a window starts before 24:00"),
         ({"start": "18:00"}, "window.end: Field required"),
     ],
@@ -235,3 +242,131 @@ def test_a_wanted_window_only_partly_worked_is_not_honoured(client, company):
     early = store_roster(client, dept, next_week, [(p0, 3, "early")], problem=problem)
     report = client.get(f"{API}/rosters/{early}/preferences", headers=company.hr).json()
     assert [(w["honoured"], w["worked_shift"]) for w in report["preferences"]] == [(True, "early")]
+
+
+def add_night_shifts(client, company) -> None:
+    dept = company.departments["north"]
+    for code, start, length in (("night", 1320, 480), ("small", 60, 240)):
+        reply = client.post(
+            f"{API}/departments/{dept}/shift-templates",
+            json={
+                "code": code,
+                "name": code.title(),
+                "kind": "night",
+                "start_minute": start,
+                "duration_minutes": length,
+            },
+            headers=company.hr,
+        )
+        assert reply.status_code == 201, reply.text
+
+
+def test_a_window_ending_before_its_start_runs_into_the_next_day(client, company):
+    """22:00-06:00 is kept as minutes 1320-1800 of its day; 20:00-00:00 ends at midnight. The
+    pending dated wish does not reach the solver, the weekly one and the approved one do."""
+    night = {"start": "22:00", "end": "06:00"}
+    reply = ask(
+        client, company, kind="preference", wish="avoid", start_date=day(company, 2), window=night
+    )
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["window"] == night
+    person = company.employees["north"][0]
+    reply = client.post(
+        f"{API}/preferences",
+        json={"employee_id": person, "weekday": 4, "kind": "avoid", "window": night},
+        headers=company.staff["north"],
+    )
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["window"] == night
+    to_midnight = ask(
+        client,
+        company,
+        kind="preference",
+        wish="avoid",
+        start_date=day(company, 0),
+        window={"start": "20:00", "end": "00:00"},
+    )
+    assert to_midnight.json()["window"] == {"start": "20:00", "end": "24:00"}
+    approve(client, company, to_midnight)
+    with client.app.state.session_factory() as session:
+        problem = build_week_problem(session, company.departments["north"], company.week)
+    assert sorted((p.day, p.start_minute, p.end_minute) for p in problem.preferences) == [
+        (0, 1200, 1440),
+        (4, 1320, 1800),
+    ]
+
+
+def test_a_wanted_night_window_is_checked_as_the_night_shift(client, company):
+    """23:00-05:00 on Wednesday is covered by the night shift (22:00-06:00), which leaves 1 h of
+    rest before Thursday's early shift; no shift covers 21:00-07:00."""
+    add_night_shifts(client, company)
+    person = company.employees["north"][0]
+    store_roster(client, company.departments["north"], company.week, [(person, 3, "early")])
+    window = {"start": "23:00", "end": "05:00"}
+    reply = ask(client, company, kind="preference", start_date=day(company, 2), window=window)
+    assert reply.status_code == 409, reply.text
+    assert reply.json()["detail"] == (
+        "rest between shifts: this would leave 1 h of rest next to your Early shift on "
+        "2030-01-10; the minimum is 11 h"
+    )
+    reply = ask(client, company, kind="preference", start_date=day(company, 4), window=window)
+    assert reply.status_code == 201, reply.text
+    wide = {"start": "21:00", "end": "07:00"}
+    reply = ask(client, company, kind="preference", start_date=day(company, 5), window=wide)
+    assert reply.status_code == 409, reply.text
+    assert reply.json()["detail"] == (
+        "time window: no shift of your department covers 21:00-07:00 on 2030-01-12; "
+        "ask for a window inside one shift, or for the shift itself"
+    )
+
+
+def test_the_wish_report_sees_the_next_days_shift_in_a_window_past_midnight(client, company):
+    """Avoid 22:00-02:00 on Wednesday: Thursday's small-hours shift (01:00-05:00) breaks it,
+    Thursday's early shift does not. Want 23:00-05:00 on Friday: the night shift meets it."""
+    add_night_shifts(client, company)
+    avoid = {"start": "22:00", "end": "02:00"}
+    approve(
+        client,
+        company,
+        ask(
+            client,
+            company,
+            kind="preference",
+            wish="avoid",
+            start_date=day(company, 2),
+            window=avoid,
+        ),
+    )
+    want = {"start": "23:00", "end": "05:00"}
+    approve(
+        client,
+        company,
+        ask(client, company, kind="preference", start_date=day(company, 4), window=want),
+    )
+    p0 = company.employees["north"][0]
+    dept = company.departments["north"]
+    with client.app.state.session_factory() as session:
+        problem = build_week_problem(session, dept, company.week).model_dump(mode="json")
+    broken = store_roster(client, dept, company.week, [(p0, 3, "small")], problem=problem)
+    report = client.get(f"{API}/rosters/{broken}/preferences", headers=company.hr).json()
+    assert [(w["window"], w["honoured"], w.get("reason")) for w in report["preferences"]] == [
+        (
+            "22:00-02:00",
+            False,
+            "the slot was needed for cover: the small shift overlaps 22:00-02:00",
+        ),
+        (
+            "23:00-05:00",
+            False,
+            "not rostered on a shift covering 23:00-05:00: cover, labour rules or cost came first",
+        ),
+    ]
+    next_week = company.week + dt.timedelta(weeks=1)
+    kept = store_roster(
+        client, dept, next_week, [(p0, 3, "early"), (p0, 4, "night")], problem=problem
+    )
+    report = client.get(f"{API}/rosters/{kept}/preferences", headers=company.hr).json()
+    assert [(w["honoured"], w["worked_shift"]) for w in report["preferences"]] == [
+        (True, None),
+        (True, "night"),
+    ]
