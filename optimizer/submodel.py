@@ -25,6 +25,8 @@ INT_MAX = 2**63 - 1
 _INFINITE = 2**62
 """Domain ends beyond this are "unbounded" and are not shifted by constants."""
 
+_BOOLEAN = (0, 1)
+
 LITERAL_KINDS = ("bool_or", "bool_and", "at_most_one", "exactly_one")
 
 
@@ -68,25 +70,26 @@ class ModelIndex:
     """The constraints of a CP-SAT model, which variables each mentions, and the reverse."""
 
     def __init__(self, proto, decision_variables: Iterable[int]) -> None:
+        """Read `proto`; `decision_variables` are the assignment booleans (0/1 domains)."""
         self.num_variables = len(proto.variables)
-        self.domains = [list(v.domain) for v in proto.variables]
         self.is_decision = np.zeros(self.num_variables, dtype=bool)
         self.is_decision[np.fromiter(decision_variables, dtype=np.int64)] = True
-        self.constraints: list[_Constraint] = []
-        owners: list[int] = []
-        refs: list[int] = []
-        for c, ct in enumerate(proto.constraints):
-            constraint = _read_constraint(ct)
+        # Decision variables are booleans; only the helpers' domains need reading.
+        self.domains = {
+            int(i): list(proto.variables[int(i)].domain) for i in np.flatnonzero(~self.is_decision)
+        }
+        self.constraints = [_read_constraint(ct) for ct in proto.constraints]
+        signed: list[int] = []
+        counts: list[int] = []
+        for constraint in self.constraints:
             mentioned = _mentioned(constraint)
-            self.constraints.append(constraint)
-            refs.extend(mentioned)
-            owners.extend([c] * len(mentioned))
-        self._vars_of = _compressed(
-            np.array(owners, np.int64), np.array(refs, np.int64), len(self.constraints)
-        )
-        self._constraints_of = _compressed(
-            np.array(refs, np.int64), np.array(owners, np.int64), self.num_variables
-        )
+            signed.extend(mentioned)
+            counts.append(len(mentioned))
+        refs = np.array(signed, dtype=np.int64)
+        refs = np.where(refs < 0, -refs - 1, refs)
+        owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        self._vars_of = _compressed(owners, refs, len(self.constraints))
+        self._constraints_of = _compressed(refs, owners, self.num_variables)
         self.objective = _read_objective(proto.objective)
 
     def closure(self, free: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +117,7 @@ class ModelIndex:
         model = cp_model.CpModel()
         proto = model.proto
         for index in variables.tolist():
-            proto.variables.add().domain.extend(self.domains[index])
+            proto.variables.add().domain.extend(self.domains.get(index, _BOOLEAN))
         local = dict(zip(variables.tolist(), range(len(variables)), strict=True))
         writer = _Writer(proto, local, values)
         for c in kept.tolist():
@@ -140,6 +143,9 @@ def _var(ref: int) -> int:
 
 def _read_linear(vars_, coeffs, offset: int = 0) -> _Expr:
     """A linear expression over variables, with negated references turned into (1 - x)."""
+    vars_, coeffs = list(vars_), list(coeffs)
+    if not vars_ or min(vars_) >= 0:
+        return vars_, coeffs, offset
     out_vars, out_coeffs = [], []
     for ref, coeff in zip(vars_, coeffs, strict=True):
         if ref < 0:
@@ -152,6 +158,8 @@ def _read_linear(vars_, coeffs, offset: int = 0) -> _Expr:
 
 def _read_constraint(ct) -> _Constraint:
     enforcement = list(ct.enforcement_literal) or None
+    if ct.has_at_most_one():  # the most common by far: rest and one shift a day
+        return _Constraint("at_most_one", list(ct.at_most_one.literals), enforcement=enforcement)
     for kind in LITERAL_KINDS:
         if getattr(ct, f"has_{kind}")():
             return _Constraint(kind, list(getattr(ct, kind).literals), enforcement=enforcement)
@@ -168,14 +176,14 @@ def _read_constraint(ct) -> _Constraint:
 
 
 def _mentioned(c: _Constraint) -> list[int]:
-    """The variables a constraint mentions, each once."""
-    refs = [_var(ref) for ref in c.terms]
-    if c.enforcement:
-        refs += [_var(ref) for ref in c.enforcement]
+    """The references a constraint mentions (signed: -v-1 stands for variable v)."""
+    if not c.enforcement and not c.lin_max:
+        return c.terms
+    refs = c.terms + (c.enforcement or [])
     if c.lin_max:
         target, exprs = c.lin_max
-        refs += target[0] + [v for e in exprs for v in e[0]]
-    return list(dict.fromkeys(refs)) if c.enforcement or c.lin_max else refs
+        refs = refs + target[0] + [v for e in exprs for v in e[0]]
+    return refs
 
 
 def _compressed(
