@@ -22,9 +22,9 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer import submodel
-from optimizer.construct import greedy_roster
+from optimizer.construct import as_assignments, greedy_roster
 from optimizer.model import RosterModel
-from optimizer.schema import Assignment, SolverSettings
+from optimizer.schema import SolverSettings
 from optimizer.validator import validate
 
 if TYPE_CHECKING:
@@ -53,13 +53,15 @@ class NeighbourhoodPicker:
     """Chooses what to free next, adapting each kind's size to how its sub-problems fare.
 
     Kinds: "days" frees everyone over a short run of days; "window" a group of employees over a
-    block of days; "employees" the whole schedules of a few people. Half the day-based picks are
-    anchored on a "hot" day, one where the incumbent pays for cover. Kinds are drawn in
+    block of days; "employees" the whole schedules of a few people; "penalised" a block of days
+    around a cell where the roster pays (a missed wish, an unwanted shift), for its employee and
+    a group of colleagues. Half the day-based picks are anchored on a "hot" day, one where the
+    incumbent pays for cover. Kinds are drawn in
     proportion to their recent success (adaptive operator selection), so the search leans on
     whatever works for the instance at hand.
     """
 
-    KINDS = ("days", "window", "employees")
+    KINDS = ("days", "window", "employees", "penalised")
 
     def __init__(self, m: RosterModel, rng: random.Random) -> None:
         self.rng = rng
@@ -72,9 +74,13 @@ class NeighbourhoodPicker:
         if self.num_days > 56:
             self.score["employees"] = 0.0
         self.hot_days: list[int] = []
+        self.hot_cells: list[tuple[int, int]] = []
+        self.hot_weights: list[float] = []
 
     def pick(self) -> Neighbourhood:
-        kinds = [k for k in self.KINDS if self.score[k] > 0]
+        kinds = [
+            k for k in self.KINDS if self.score[k] > 0 and (k != "penalised" or self.hot_cells)
+        ]
         kind = self.rng.choices(kinds, weights=[self.score[k] + 0.05 for k in kinds])[0]
         return getattr(self, f"_{kind}")()
 
@@ -99,6 +105,15 @@ class NeighbourhoodPicker:
         group = self.rng.sample(range(self.num_employees), people)
         return self._cells("employees", group, 0, self.num_days)
 
+    def _penalised(self) -> Neighbourhood:
+        employee, day = self.rng.choices(self.hot_cells, weights=self.hot_weights)[0]
+        length = min(self.num_days, self.rng.choice((3, 7, 7, 14)))
+        people = max(2, min(self.num_employees, self.size["penalised"] // length))
+        others = [e for e in range(self.num_employees) if e != employee]
+        group = [employee, *self.rng.sample(others, min(len(others), people - 1))]
+        start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+        return self._cells("penalised", group, start, length)
+
     def _days(self) -> Neighbourhood:
         length = max(2, min(self.num_days, self.size["days"] // self.num_employees))
         return self._cells("days", range(self.num_employees), self._start_day(length), length)
@@ -121,82 +136,113 @@ def improve(
     reporter: _Reporter,
     stop: _StopWatcher,
     start: Incumbent | None = None,
+    greedy: set[tuple[int, int, int]] | None = None,
 ) -> tuple[str, Incumbent | None]:
     """Run a CP-SAT start, then LNS steps until the time limit; return (status, incumbent).
 
-    A `start` roster (another method's result, as a full value vector) replaces the CP-SAT start.
+    A `start` roster (another method's result, as a full value vector) replaces the CP-SAT start;
+    `greedy` is the constructed roster if the caller has already built it.
 
     Each round solves one neighbourhood per worker, in parallel threads on private copies of the
     model (CP-SAT releases the GIL), single-threaded with the stronger LP relaxation, which
     proves small sub-problems optimal far faster than a multi-worker portfolio.
     """
     deadline = started + settings.time_limit
-    if start is None:
-        status, incumbent = _start(m, settings, deadline, reporter, stop)
-    else:
-        status, incumbent = "feasible", start
-    if incumbent is None or status == "optimal":
-        return status, incumbent
+    pool = ThreadPoolExecutor(max_workers=max(2, settings.workers))
+    # Reading the model for sub-models runs while CP-SAT looks for the start roster.
+    indexing = pool.submit(_index, m)
+    try:
+        if start is None:
+            status, incumbent = _start(m, settings, deadline, reporter, stop, greedy)
+        else:
+            status, incumbent = "feasible", start
+        if incumbent is None or status == "optimal":
+            return status, incumbent
+        index = indexing.result()
+        if index is None:
+            return status, incumbent
+        incumbent = _complete(index, incumbent, settings, deadline)
+        return _search(m, index, incumbent, settings, deadline, reporter, stop, pool)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
+
+def _index(m: RosterModel) -> submodel.ModelIndex | None:
+    started = time.monotonic()
     try:
         index = submodel.ModelIndex(m.model.proto, (var.index for var in m.x.values()))
     except submodel.UnsupportedModel:
         _logger.warning("LNS skipped: the model cannot be cut into sub-models", exc_info=True)
-        return status, incumbent
-    incumbent = _complete(index, incumbent, settings, deadline)
+        return None
+    _logger.info("model read for sub-models in %.1fs", time.monotonic() - started)
+    return index
+
+
+def _search(
+    m: RosterModel,
+    index: submodel.ModelIndex,
+    incumbent: Incumbent,
+    settings: SolverSettings,
+    deadline: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+    pool: ThreadPoolExecutor,
+) -> tuple[str, Incumbent]:
+    """LNS steps until the deadline, `settings.workers` neighbourhoods at a time."""
     cells = _variables_by_cell(m)
+    regrets = CellRegrets(index, cells)
     workers = settings.workers
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
     steps = improvements = 0
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        step_seconds = STEP_SECONDS
-        overrun = 0.0  # how far the last round ran past its limit (loading a big model)
-        while not stop.stopped:
-            remaining = deadline - time.monotonic() - overrun
-            if remaining < 0.05:
-                break
-            limit = min(step_seconds, remaining)
-            round_started = time.monotonic()
-            picker.hot_days = _hot_days(m, incumbent.values)
-            hoods = [picker.pick() for _ in range(workers)]
-            jobs = [
-                pool.submit(
-                    _solve_neighbourhood,
-                    index,
-                    cells,
-                    hood,
-                    incumbent.values,
-                    limit,
-                    stop,
-                    seed=settings.seed + steps + i,
-                )
-                for i, hood in enumerate(hoods)
-            ]
-            results = [job.result() for job in jobs]
-            overrun = max(0.0, time.monotonic() - round_started - limit)
-            steps += len(results)
-            step_seconds = _next_step_seconds(step_seconds, results)
-            best = incumbent
-            for hood, (optimal, candidate) in zip(hoods, results, strict=True):
-                improved = candidate is not None and candidate.objective < incumbent.objective
-                picker.feedback(hood.name, optimal, improved)
-                _logger.debug(
-                    "step %s size %d free %d optimal %s obj %s",
-                    hood.name,
-                    picker.size,
-                    len(hood.cells),
-                    optimal,
-                    candidate.objective if candidate else None,
-                )
-                if candidate is not None and candidate.objective < best.objective:
-                    best = candidate
-            if best is not incumbent:
-                improvements += 1
-                best.bound = incumbent.bound
-                incumbent = best
-                reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
-            if incumbent.bound is not None and incumbent.objective <= incumbent.bound:
-                break
+    step_seconds = STEP_SECONDS
+    overrun = 0.0  # how far the last round ran past its limit (loading a big model)
+    while not stop.stopped:
+        remaining = deadline - time.monotonic() - overrun
+        if remaining < 0.05:
+            break
+        limit = min(step_seconds, remaining)
+        round_started = time.monotonic()
+        picker.hot_days = _hot_days(m, incumbent.values)
+        picker.hot_cells, picker.hot_weights = regrets.hot_cells(incumbent.values)
+        hoods = [picker.pick() for _ in range(workers)]
+        jobs = [
+            pool.submit(
+                _solve_neighbourhood,
+                index,
+                cells,
+                hood,
+                incumbent.values,
+                limit,
+                stop,
+                seed=settings.seed + steps + i,
+            )
+            for i, hood in enumerate(hoods)
+        ]
+        results = [job.result() for job in jobs]
+        overrun = max(0.0, time.monotonic() - round_started - limit)
+        steps += len(results)
+        step_seconds = _next_step_seconds(step_seconds, results)
+        best = incumbent
+        for hood, (optimal, candidate) in zip(hoods, results, strict=True):
+            improved = candidate is not None and candidate.objective < incumbent.objective
+            picker.feedback(hood.name, optimal, improved)
+            _logger.debug(
+                "step %s size %d free %d optimal %s obj %s",
+                hood.name,
+                picker.size,
+                len(hood.cells),
+                optimal,
+                candidate.objective if candidate else None,
+            )
+            if candidate is not None and candidate.objective < best.objective:
+                best = candidate
+        if best is not incumbent:
+            improvements += 1
+            best.bound = incumbent.bound
+            incumbent = best
+            reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
+        if incumbent.bound is not None and incumbent.objective <= incumbent.bound:
+            break
     _logger.info("LNS: %d steps, %d improvements, sizes %s", steps, improvements, picker.size)
     proven = incumbent.bound is not None and incumbent.objective <= incumbent.bound
     status = "optimal" if proven else "feasible"
@@ -209,6 +255,7 @@ def _start(
     deadline: float,
     reporter: _Reporter,
     stop: _StopWatcher,
+    greedy: set[tuple[int, int, int]] | None = None,
 ) -> tuple[str, Incumbent | None]:
     """A first roster fast, then a full-model CP-SAT call to improve it.
 
@@ -219,7 +266,7 @@ def _start(
     """
     from optimizer.solver import Incumbent, configure, incumbent_of, status_name
 
-    found = _first_feasible(m, settings, deadline, stop)
+    found = _first_feasible(m, settings, deadline, stop, greedy)
     if isinstance(found, str):
         return found, None
     first, objective = found
@@ -243,7 +290,11 @@ def _start(
 
 
 def _first_feasible(
-    m: RosterModel, settings: SolverSettings, deadline: float, stop: _StopWatcher
+    m: RosterModel,
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    greedy: set[tuple[int, int, int]] | None = None,
 ) -> tuple[list[int], int] | str:
     """(value vector, objective) of a roster that keeps the hard rules, or the status if none."""
     from optimizer.solver import configure, status_name
@@ -251,7 +302,7 @@ def _first_feasible(
     plain = _copy_model(m.model)
     plain.proto.clear_objective()
     if not len(plain.proto.solution_hint.vars):
-        chosen = greedy_roster(m)
+        chosen = greedy_roster(m) if greedy is None else greedy & m.x.keys()
         accepted = _checked_roster(m, chosen)
         if accepted is not None:
             return accepted
@@ -278,13 +329,7 @@ def _checked_roster(
     Only assignment variables are set; the others (penalty and helper variables) are left at 0,
     which serves as a hint and is never read as a solution.
     """
-    roster = [
-        Assignment(
-            employee=m.employees[e].id, day=d, shift_type=m.positions[p][0], skill=m.positions[p][1]
-        )
-        for e, d, p in chosen
-    ]
-    report = validate(m.problem, roster)
+    report = validate(m.problem, as_assignments(m, chosen))
     if report.hard_violations:
         return None
     values = [0] * len(m.model.proto.variables)
@@ -377,6 +422,42 @@ def _next_step_seconds(seconds: float, results: list[tuple[bool, Incumbent | Non
     if any(optimal for optimal, _ in results):
         return max(STEP_SECONDS, seconds * 0.8)
     return seconds
+
+
+class CellRegrets:
+    """What each (employee, day) cell costs the roster in objective terms it could avoid.
+
+    A cell pays when one of its assignments is worked and costs (an unwanted shift) or a
+    rewarded assignment there is not worked (a missed wish); these are the cells worth moving.
+    """
+
+    def __init__(self, index: submodel.ModelIndex, cells: dict[tuple[int, int], list[int]]):
+        coefficient = np.zeros(index.num_variables, dtype=np.int64)
+        vars_, coeffs, _ = index.objective[0]
+        np.add.at(coefficient, np.asarray(vars_, np.int64), np.asarray(coeffs, np.int64))
+        self.cells = list(cells)
+        self.cell_of = np.concatenate(
+            [np.full(len(v), i, dtype=np.int64) for i, v in enumerate(cells.values())]
+        )
+        self.variables = np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
+        self.coefficient = coefficient[self.variables]
+
+    def hot_cells(self, values: np.ndarray) -> tuple[list[tuple[int, int]], list[float]]:
+        """The cells that pay, and how much each could save."""
+        worked = values[self.variables] > 0
+        reward = np.where(self.coefficient < 0, -self.coefficient, 0)
+        size = len(self.cells)
+        paid = np.zeros(size, dtype=np.float64)
+        np.add.at(
+            paid, self.cell_of, np.where(worked & (self.coefficient > 0), self.coefficient, 0)
+        )
+        best = np.zeros(size, dtype=np.float64)
+        np.maximum.at(best, self.cell_of, reward)
+        got = np.zeros(size, dtype=np.float64)
+        np.add.at(got, self.cell_of, np.where(worked, reward, 0))
+        regret = paid + np.maximum(0.0, best - got)
+        hot = np.flatnonzero(regret > 0)
+        return [self.cells[i] for i in hot.tolist()], regret[hot].tolist()
 
 
 def _hot_days(m: RosterModel, values: list[int]) -> list[int]:
