@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from optimizer.model import RosterModel
-from optimizer.schema import MINUTES_PER_DAY
+from optimizer.instance import Instance, Position
+from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
 
 _BLOCKED = 1e12
 """Cost of a slot-employee pair the rules forbid: never chosen while any other filling exists."""
@@ -35,14 +35,62 @@ class _Person:
     weekends: set[int] = field(default_factory=set)
 
 
-def greedy_roster(m: RosterModel) -> set[tuple[int, int, int]]:
-    """Keys of `m.x` (employee, day, position) chosen by the greedy."""
+class Eligibility:
+    """Who may work which position on which day, without building the CP-SAT model.
+
+    These are the cells the roster model creates variables for (skills, leave, shift types a
+    contract caps at 0), so a greedy roster can be built and reported before the model exists.
+    `RosterModel` answers the same questions, so the greedy runs on either.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.instance = Instance(problem)
+        self.positions: list[Position] = self.instance.positions
+        self.employees: list[Employee] = list(problem.employees)
+        self.num_days = problem.num_days
+        self._who: list[list[list[int]]] = [
+            [[] for _ in self.positions] for _ in range(self.num_days)
+        ]
+        for e_idx, employee in enumerate(self.employees):
+            allowed = self.instance.open_positions(employee)
+            for day in range(self.num_days):
+                for p_idx in self.instance.workable_positions[day]:
+                    if p_idx in allowed and not self.instance.runs_into_unavailable(
+                        employee, day, p_idx
+                    ):
+                        self._who[day][p_idx].append(e_idx)
+
+    @property
+    def num_cells(self) -> int:
+        return sum(len(who) for day in self._who for who in day)
+
+    def employees_on_position(self, day: int, p_idx: int) -> list[int]:
+        return self._who[day][p_idx] if 0 <= day < self.num_days else []
+
+    def on_position(self, day: int, p_idx: int) -> list[int]:
+        return self.employees_on_position(day, p_idx)
+
+
+def greedy_roster(m) -> set[tuple[int, int, int]]:
+    """Keys (employee, day, position) chosen by the greedy, for a `RosterModel` or an
+    `Eligibility`."""
     builder = _Greedy(m)
     return builder.run()
 
 
+def as_assignments(m, chosen: set[tuple[int, int, int]]) -> list[Assignment]:
+    """Greedy keys as roster assignments."""
+    return [
+        Assignment(
+            employee=m.employees[e].id, day=d, shift_type=m.positions[p][0], skill=m.positions[p][1]
+        )
+        for e, d, p in sorted(chosen)
+    ]
+
+
 class _Greedy:
-    def __init__(self, m: RosterModel) -> None:
+    def __init__(self, m) -> None:
         self.m = m
         inst = m.instance
         self.types = inst.types

@@ -17,6 +17,7 @@ from importlib.metadata import version
 from ortools.sat.python import cp_model
 
 from optimizer import colgen, explain, lns
+from optimizer.construct import Eligibility, as_assignments, greedy_roster
 from optimizer.model import RosterModel
 from optimizer.rules import build_model
 from optimizer.schema import Assignment, Problem, Solution, SolverSettings
@@ -59,16 +60,18 @@ def solve(
     conflicts = explain.precheck(problem)
     if conflicts:
         return _finish(problem, None, "infeasible", None, started, conflicts=conflicts)
+    reporter = _Reporter(problem, started, on_solution)
+    greedy = _early_roster(problem, settings, reporter) if warm_start is None else None
     m = build_model(problem)
+    reporter.m = m
     if warm_start is not None:
         hint_roster(m, _assignments(warm_start))
-    reporter = _Reporter(m, problem, started, on_solution)
     stop = _StopWatcher(should_stop)
     try:
         if _use_colgen(m, settings):
             status, incumbent = _column_generation_or_lns(m, settings, started, reporter, stop)
         elif _use_lns(m, settings):
-            status, incumbent = lns.improve(m, settings, started, reporter, stop)
+            status, incumbent = lns.improve(m, settings, started, reporter, stop, greedy=greedy)
         else:
             status, incumbent = _single_solve(m, settings, reporter, stop)
     finally:
@@ -128,6 +131,24 @@ def hint_roster(m: RosterModel, roster: list[Assignment]) -> None:
 
 def _assignments(warm_start: list[Assignment] | Solution) -> list[Assignment]:
     return warm_start.assignments if isinstance(warm_start, Solution) else list(warm_start)
+
+
+def _early_roster(
+    problem: Problem, settings: SolverSettings, reporter: _Reporter
+) -> set[tuple[int, int, int]] | None:
+    """On big problems, a constructed roster before the model is built, reported at once if it
+    keeps every hard rule (building a big model takes seconds). Returns the greedy's keys."""
+    if settings.strategy == "cp-sat" or settings.time_limit < 5:
+        return None
+    cells = Eligibility(problem)
+    if cells.num_cells <= LNS_THRESHOLD_VARIABLES:
+        return None
+    chosen = greedy_roster(cells)
+    roster = as_assignments(cells, chosen)
+    report = validate(problem, roster)
+    if not report.hard_violations:
+        reporter.report_roster(roster, report.objective)
+    return chosen
 
 
 def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:
@@ -228,10 +249,11 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     solution; LNS calls `report` directly)."""
 
     def __init__(
-        self, m: RosterModel, problem: Problem, started: float, on_solution: SolutionCallback | None
+        self, problem: Problem, started: float, on_solution: SolutionCallback | None
     ) -> None:
         super().__init__()
-        self.m, self.problem, self.started = m, problem, started
+        self.m: RosterModel | None = None
+        self.problem, self.started = problem, started
         self.on_solution = on_solution
         self.best: int | None = None
 
@@ -240,15 +262,22 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.report(values, round(self.objective_value), round(self.best_objective_bound))
 
     def report(self, values: list[int], objective: int, bound: int | None) -> None:
+        if self._improves(objective) and self.on_solution is not None:
+            self._send(roster_from_values(self.m, values), objective, bound)
+
+    def report_roster(self, roster: list[Assignment], objective: int) -> None:
+        """Report a roster found before the model exists (a constructed one)."""
+        if self._improves(objective) and self.on_solution is not None:
+            self._send(roster, objective, None)
+
+    def _improves(self, objective: int) -> bool:
         if self.best is not None and objective >= self.best:
-            return
+            return False
         self.best = objective
-        _logger.info(
-            "%.1fs objective %d bound %s", time.monotonic() - self.started, objective, bound
-        )
-        if self.on_solution is None:
-            return
-        roster = roster_from_values(self.m, values)
+        _logger.info("%.1fs objective %d", time.monotonic() - self.started, objective)
+        return True
+
+    def _send(self, roster: list[Assignment], objective: int, bound: int | None) -> None:
         self.on_solution(
             Solution(
                 status="feasible",
