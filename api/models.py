@@ -240,7 +240,11 @@ class SolveJob(Base):
 
 
 class EmployeeRequest(Base):
-    """A wish, flexible-shift or leave request: checked against the rules, then decided."""
+    """A wish, flexible-shift or leave request: checked against the rules, then decided.
+
+    A weekly wish has a `weekday`; its `start_date` (= `end_date`) is the first day it was
+    checked for, its next occurrence when it was made.
+    """
 
     __tablename__ = "employee_requests"
 
@@ -254,6 +258,7 @@ class EmployeeRequest(Base):
     weight: Mapped[int] = mapped_column(Integer, default=5)
     start_minute: Mapped[int | None] = mapped_column(Integer)
     end_minute: Mapped[int | None] = mapped_column(Integer)
+    weekday: Mapped[int | None] = mapped_column(Integer)  # a wish for every week; 0 = Monday
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     submitted_by: Mapped[str] = mapped_column(String(120))

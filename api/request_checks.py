@@ -2,6 +2,11 @@
 rest between shifts, consecutive working days, leave balance and already-published rosters.
 
 Each check returns a `Refusal` naming the rule and the numbers, or None when the request fits.
+
+A weekly wish ("late shift on Wednesdays") that puts the employee on a shift is checked like a
+dated one on each of its days from the next one (after the department's today) to the end of
+the department's last planned week, draft or published; the refusal names the first day that
+breaks a rule. A published week does not refuse it: the wish counts from the week's next plan.
 """
 
 from __future__ import annotations
@@ -10,17 +15,21 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.models import Employee, EmployeeRequest, LabourRules, Leave, Roster, ShiftTemplate
 from api.problem_builder import DEFAULT_MAX_MINUTES_PER_WEEK, DEFAULT_MIN_REST_MINUTES
+from api.schemas import WEEKDAY_NAMES
 from api.time_windows import covering_template, window_label
+from api.time_zones import department_zone, local_date
 
 _logger = logging.getLogger(__name__)
 
 WORKING_KINDS = ("flexible", "overtime")
 MINUTES_PER_DAY = 1440
+AROUND = dt.timedelta(days=14)  # planned shifts this far either side matter to the checks
+WEEK = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -114,11 +123,47 @@ def uncovered_window(request: EmployeeRequest) -> Refusal | None:
     if request.start_minute is None or request.end_minute is None:
         return None
     window = window_label(request.start_minute, request.end_minute)
+    when = (
+        request.start_date.isoformat()
+        if request.weekday is None
+        else f"{WEEKDAY_NAMES[request.weekday]}s"
+    )
     return Refusal(
         "time window",
-        f"no shift of your department covers {window} on {request.start_date.isoformat()}; "
+        f"no shift of your department covers {window} on {when}; "
         "ask for a window inside one shift, or for the shift itself",
     )
+
+
+def next_occurrence(session: Session, employee: Employee, weekday: int) -> dt.date:
+    """The first day after today (on the department's calendar) that falls on the weekday."""
+    today = local_date(dt.datetime.now(dt.UTC), department_zone(session, employee.department_id))
+    return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def weekly_dates(session: Session, employee: Employee, weekday: int) -> list[dt.date]:
+    """The days a weekly wish is checked for: its next occurrence, and each later one up to the
+    end of the department's last planned week (a roster, draft or published)."""
+    first = next_occurrence(session, employee, weekday)
+    last_week = session.scalar(
+        select(func.max(Roster.week_start)).where(Roster.department_id == employee.department_id)
+    )
+    last = first if last_week is None else max(first, last_week + dt.timedelta(days=6))
+    return [first + k * WEEK for k in range((last - first).days // 7 + 1)]
+
+
+def wish_dates(request: EmployeeRequest, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days between two dates a request asks for: its date, or (a weekly wish) each day of
+    its weekday from its start_date on."""
+    if request.weekday is None:
+        return [request.start_date] if first <= request.start_date <= last else []
+    date = max(first, request.start_date)
+    date += dt.timedelta(days=(request.weekday - date.weekday()) % 7)
+    dates = []
+    while date <= last:
+        dates.append(date)
+        date += WEEK
+    return dates
 
 
 def planned_shifts(
@@ -129,7 +174,8 @@ def planned_shifts(
     leave_out: int | None = None,
 ) -> dict[dt.date, PlannedShift]:
     """Shifts the employee works between two dates: the current rosters, overlaid with
-    accepted and approved wishes to work (a wish replaces the rostered shift of its day)."""
+    accepted and approved wishes to work (a wish replaces the rostered shift of its day; a
+    weekly wish each of its days, a dated wish its own day even over a weekly one)."""
     templates = templates_of(session, employee)
     by_code = {t.code: t for t in templates.values()}
     shifts: dict[dt.date, PlannedShift] = {}
@@ -151,16 +197,17 @@ def planned_shifts(
         select(EmployeeRequest).where(
             EmployeeRequest.employee_id == employee.id,
             EmployeeRequest.status.in_(("pending", "approved")),
-            EmployeeRequest.start_date >= first,
             EmployeeRequest.start_date <= last,
+            or_(EmployeeRequest.weekday.is_not(None), EmployeeRequest.start_date >= first),
         )
     )
-    for request in requests:
-        if request.id == leave_out or not wants_to_work(request):
-            continue
+    wishes = [r for r in requests if r.id != leave_out and wants_to_work(r)]
+    for request in sorted(wishes, key=lambda r: (r.weekday is None, r.id)):
         template = shift_implied_by(request, templates)
-        if template is not None:
-            shifts[request.start_date] = PlannedShift(request.start_date, template)
+        if template is None:
+            continue
+        for date in wish_dates(request, first, last):
+            shifts[date] = PlannedShift(date, template)
     return shifts
 
 
@@ -286,8 +333,44 @@ def check_leave_balance(session: Session, employee: Employee, request: EmployeeR
     return None
 
 
+def labour_refusal(
+    employee: Employee, rules: LabourRules | None, wanted: PlannedShift, planned: dict
+) -> Refusal | None:
+    """The first labour rule a wished shift breaks next to the planned ones."""
+    for refusal in (
+        check_weekly_hours(employee, rules, wanted, planned),
+        check_rest(rules, wanted, planned),
+        check_consecutive_days(rules, wanted, planned),
+    ):
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def check_weekly_wish(session: Session, employee: Employee, request: EmployeeRequest):
+    """A wish for every week: an avoided day, shift or window, or a whole day wanted, needs no
+    check; a wanted shift or window is checked on each day of `weekly_dates`, and the first day
+    that breaks a rule is named."""
+    if not wants_to_work(request) or request.weekday is None:
+        return None
+    template = shift_implied_by(request, templates_of(session, employee))
+    if template is None:
+        return uncovered_window(request)
+    dates = weekly_dates(session, employee, request.weekday)
+    planned = planned_shifts(session, employee, dates[0] - AROUND, dates[-1] + AROUND, request.id)
+    rules = labour_rules_of(session, employee)
+    for date in dates:
+        refusal = labour_refusal(employee, rules, PlannedShift(date, template), planned)
+        if refusal is not None:
+            day = f"{WEEKDAY_NAMES[date.weekday()]} {date.isoformat()}"
+            return Refusal(refusal.rule, f"on {day}, {refusal.message}")
+    return None
+
+
 def first_refusal(session: Session, employee: Employee, request: EmployeeRequest) -> Refusal | None:
     """Every rule that applies to the request, in order; the first one it breaks."""
+    if request.weekday is not None:
+        return check_weekly_wish(session, employee, request)
     refusal = check_published_roster(session, employee, request)
     if refusal is not None:
         return refusal
@@ -299,16 +382,7 @@ def first_refusal(session: Session, employee: Employee, request: EmployeeRequest
     if template is None:
         return uncovered_window(request)
     wanted = PlannedShift(request.start_date, template)
-    around = dt.timedelta(days=14)
     planned = planned_shifts(
-        session, employee, request.start_date - around, request.start_date + around, request.id
+        session, employee, request.start_date - AROUND, request.start_date + AROUND, request.id
     )
-    rules = labour_rules_of(session, employee)
-    for refusal in (
-        check_weekly_hours(employee, rules, wanted, planned),
-        check_rest(rules, wanted, planned),
-        check_consecutive_days(rules, wanted, planned),
-    ):
-        if refusal is not None:
-            return refusal
-    return None
+    return labour_refusal(employee, labour_rules_of(session, employee), wanted, planned)

@@ -14,6 +14,7 @@ from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -69,6 +70,38 @@ def check_plan_date(value: dt.date) -> dt.date:
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PlanDate = Annotated[dt.date, AfterValidator(check_plan_date)]
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_number(value: Any) -> int:
+    """A day of the week as 0 (Monday) ... 6 (Sunday), from that number or the day's English
+    name or its first three letters (any case); ValueError in words for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        for number, name in enumerate(WEEKDAY_NAMES):
+            if text in (name.lower(), name[:3].lower()):
+                return number
+    raise ValueError(
+        f"give a day of the week as monday ... sunday, or 0 (Monday) to 6 (Sunday), not {value!r}"
+    )
+
+
+Weekday = Annotated[
+    int,
+    BeforeValidator(weekday_number),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 6},
+                {"type": "string", "examples": ["wednesday", "Wed"]},
+            ],
+            "description": "Day of the week: 0 = Monday ... 6 = Sunday, or its name.",
+        }
+    ),
+]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="Id of the resource.")]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this id.")]
 
@@ -369,10 +402,14 @@ class LeavePublic(_Out):
 class PreferenceCreate(_In):
     employee_id: Id = Field(description="Whose wish this is.")
     date: PlanDate | None = Field(None, description="A date; or give weekday for every week.")
-    weekday: int | None = Field(None, ge=0, le=6, description="0 = Monday ... 6 = Sunday.")
+    weekday: Weekday | None = Field(
+        None, description="Every week on this day: 0 = Monday ... 6 = Sunday, or monday ... sunday."
+    )
     shift: str | None = Field(None, description="Shift template code; omit for the whole day.")
     window: TimeWindow | None = Field(
-        None, description='Only these hours, e.g. {"start": "18:00", "end": "22:00"}.'
+        None,
+        description='Only these hours, e.g. {"start": "18:00", "end": "22:00"}; an end earlier '
+        "than the start runs into the next day (22:00-06:00).",
     )
     kind: Literal["want", "avoid"] = Field(description="Work it, or rather not.")
     weight: int = Field(5, ge=0, le=1000, description="How much it matters.")

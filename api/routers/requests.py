@@ -2,7 +2,8 @@
 rules at once, then approved or rejected by the employee's manager (or HR).
 
 An approved wish becomes a stored preference (a weighted soft term for the solver), approved
-leave becomes leave (unavailable days).
+leave becomes leave (unavailable days). A wish may be for one day or for a weekday every week
+("no evenings on Wednesdays"); the weekly kind becomes a weekly preference.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from api.feedback_schemas import (
     RequestStatus,
 )
 from api.models import Employee, EmployeeRequest, Leave, Preference, ShiftTemplate, User, utcnow
-from api.request_checks import first_refusal
+from api.request_checks import first_refusal, next_occurrence
 from api.schemas import PathId, QueryId
 from api.time_windows import TimeWindow
 
@@ -65,20 +66,25 @@ def template_for(session: SessionDep, employee: Employee, code: str | None) -> i
 
 @router.post("/requests", response_model=RequestPublic, status_code=status.HTTP_201_CREATED)
 def submit_request(body: RequestCreate, session: SessionDep, user: CurrentUser) -> RequestPublic:
-    """Ask for a day, shift, time window, flexible hours, overtime or leave; refused at once
-    (409, with the rule and the numbers) when it breaks a rule, otherwise it waits for the
-    manager."""
+    """Ask for a day, shift, time window, flexible hours, overtime or leave, on a date or (a
+    preference or flexible shift) on a weekday every week; refused at once (409, with the rule
+    and the numbers) when it breaks a rule, otherwise it waits for the manager."""
     employee = get_employee_for(user, session, body.employee_id)
     template_id = template_for(session, employee, body.shift)
     if body.kind == "flexible":
         template = session.get(ShiftTemplate, template_id)
         if template is not None and not template.flexible:
             raise unprocessable("shift", f"shift {body.shift!r} is not a flexible shift")
+    first_day = body.start_date
+    if first_day is None:
+        assert body.weekday is not None  # RequestCreate asks for one of the two
+        first_day = next_occurrence(session, employee, body.weekday)
     request = EmployeeRequest(
         employee_id=employee.id,
         kind=body.kind,
-        start_date=body.start_date,
-        end_date=body.end_date,
+        start_date=first_day,
+        end_date=body.end_date or first_day,
+        weekday=body.weekday,
         shift_template_id=template_id,
         start_minute=body.window.start_minute if body.window else None,
         end_minute=body.window.end_minute if body.window else None,
@@ -146,7 +152,7 @@ def approve_request(
     request_id: PathId, body: RequestDecision, session: SessionDep, user: CurrentUser
 ) -> RequestPublic:
     """Approve a pending request (checked again first): a wish becomes a preference the solver
-    weighs, leave becomes unavailable days."""
+    weighs (a weekly one on its weekday every week), leave becomes unavailable days."""
     request = pending_request_for(session, user, request_id)
     employee = session.get(Employee, request.employee_id)
     assert employee is not None
@@ -165,7 +171,8 @@ def approve_request(
     else:
         preference = Preference(
             employee_id=request.employee_id,
-            date=request.start_date,
+            date=request.start_date if request.weekday is None else None,
+            weekday=request.weekday,
             shift_template_id=request.shift_template_id,
             start_minute=request.start_minute,
             end_minute=request.end_minute,

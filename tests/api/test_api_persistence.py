@@ -41,7 +41,7 @@ def test_migrating_twice_changes_nothing(database_url):
     with engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
-    assert version == "0006"  # the newest revision in api/migrations/versions
+    assert version == "0007"  # the newest revision in api/migrations/versions
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):
