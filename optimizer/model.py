@@ -36,6 +36,15 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """A weighted sum of assignment variables, as their proto indices and coefficients: the
+    form in which the long sums of contract rules are written straight into the proto."""
+
+    indices: list[int]
+    coefficients: list[int]
+
+
+@dataclass(frozen=True)
 class Guard:
     """A literal that switches one rule on for one employee (or for all), to explain conflicts."""
 
@@ -74,6 +83,8 @@ class RosterModel:
         self._cell_vars: list[list[list[cp_model.IntVar]]] = []
         self._cell_minutes: list[list[list[int]]] = []
         self._by_type: list[list[dict[str, list[cp_model.IntVar]]]] = []
+        # The same, as the variables' indices in the proto, for constraints written directly.
+        self._cell_indices: list[list[list[int]]] = []
         # Per day and position (lists indexed [day][p_idx]): variables and employee indices.
         self._by_day_position: list[list[list[cp_model.IntVar]]] = []
         self._who: list[list[list[int]]] = []
@@ -101,6 +112,7 @@ class RosterModel:
             off = inst.unavailable[emp.id]
             open_on: dict[tuple[int, ...], list[int]] = {}
             cells, cell_vars, cell_minutes, by_type = [], [], [], []
+            cell_indices = []
             for day in range(self.num_days):
                 if day in off:
                     positions: list[int] = []
@@ -112,6 +124,8 @@ class RosterModel:
                         positions = [
                             p for p in positions if not inst.runs_into_unavailable(emp, day, p)
                         ]
+                first = len(proto.variables)
+                indices = list(range(first, first + len(positions)))
                 variables = [new_bool(proto) for _ in positions]
                 self.x.update(zip([(e_idx, day, p) for p in positions], variables, strict=True))
                 grouped: dict[str, list[cp_model.IntVar]] = {}
@@ -123,10 +137,12 @@ class RosterModel:
                 cell_vars.append(variables)
                 cell_minutes.append([self._position_minutes[p] for p in positions])
                 by_type.append(grouped)
+                cell_indices.append(indices)
             self._cells.append(cells)
             self._cell_vars.append(cell_vars)
             self._cell_minutes.append(cell_minutes)
             self._by_type.append(by_type)
+            self._cell_indices.append(cell_indices)
         _logger.debug("%d assignment variables", len(self.x))
 
     def on_day(self, e_idx: int, day: int) -> list[tuple[int, cp_model.IntVar]]:
@@ -136,6 +152,10 @@ class RosterModel:
     def day_vars(self, e_idx: int, day: int) -> list[cp_model.IntVar]:
         """The variables of an employee on a day (those of `on_day`, in the same order)."""
         return self._cell_vars[e_idx][day] if 0 <= day < self.num_days else []
+
+    def day_indices(self, e_idx: int, day: int) -> list[int]:
+        """Proto indices of the variables of `day_vars`, in the same order."""
+        return self._cell_indices[e_idx][day] if 0 <= day < self.num_days else []
 
     def positions_of_type(self, type_id: str) -> list[tuple[int, str | None]]:
         """(position index, skill) of every position of a shift type."""
@@ -186,17 +206,40 @@ class RosterModel:
             self._weekend[key] = worked
         return self._weekend[key]
 
-    def type_vars(self, e_idx: int, type_id: str, days: Iterable[int]) -> list[cp_model.IntVar]:
-        """An employee's variables of shift type `type_id` on the given days, day by day."""
-        by_type = self._by_type[e_idx]
-        return [v for d in days if 0 <= d < self.num_days for v in by_type[d].get(type_id, ())]
-
     def works_type(self, e_idx: int, day: int, type_id: str) -> cp_model.LinearExprT:
         """1 if the employee works a shift of `type_id` that day (as any skill)."""
         return total(self.vars_by_type(e_idx, day).get(type_id, []))
 
     def has_type(self, e_idx: int, day: int, type_id: str) -> bool:
         return type_id in self.vars_by_type(e_idx, day)
+
+    def count(self, e_idx: int, days: Iterable[int]) -> Terms:
+        """Shifts an employee works on the given days."""
+        indices = [i for d in days for i in self.day_indices(e_idx, d)]
+        return Terms(indices, [1] * len(indices))
+
+    def count_by_type(self, e_idx: int) -> dict[str, tuple[Terms, int]]:
+        """Per shift type: the shifts of that type an employee works over the horizon, and on
+        how many days they could work one."""
+        indices: dict[str, list[int]] = {}
+        days: dict[str, int] = {}
+        for cell, cell_indices in zip(self._cells[e_idx], self._cell_indices[e_idx], strict=True):
+            seen = set()
+            for (p_idx, _), index in zip(cell, cell_indices, strict=True):
+                type_id = self.positions[p_idx][0]
+                indices.setdefault(type_id, []).append(index)
+                seen.add(type_id)
+            for type_id in seen:
+                days[type_id] = days.get(type_id, 0) + 1
+        return {t: (Terms(ix, [1] * len(ix)), days[t]) for t, ix in indices.items()}
+
+    def minutes_terms(self, e_idx: int, days: Iterable[int]) -> Terms:
+        """`minutes`, as terms."""
+        days = [d for d in days if 0 <= d < self.num_days]
+        return Terms(
+            [i for d in days for i in self._cell_indices[e_idx][d]],
+            [c for d in days for c in self._cell_minutes[e_idx][d]],
+        )
 
     def minutes(self, e_idx: int, days: Iterable[int]) -> cp_model.LinearExprT:
         """Paid minutes an employee works on the given days."""
@@ -217,7 +260,12 @@ class RosterModel:
         return rule in self.soft_rules
 
     def require_at_most(
-        self, rule: str, expr: cp_model.LinearExprT, bound: int, ub: int, employee: str | None
+        self,
+        rule: str,
+        expr: cp_model.LinearExprT | Terms,
+        bound: int,
+        ub: int,
+        employee: str | None,
     ) -> None:
         """`expr <= bound`; soft rules pay `weights.soft_rule` per unit of excess instead.
 
@@ -225,6 +273,11 @@ class RosterModel:
         """
         if ub <= bound:
             return
+        if isinstance(expr, Terms):
+            if expr.indices and not self.is_soft(rule) and not self.explain:
+                self._add_linear(expr, cp_model.INT_MIN, bound)
+                return
+            expr = self.expression(expr)
         if self.is_soft(rule):
             excess = self.model.new_int_var(0, ub - bound, f"{rule}|{employee}|excess")
             self.model.add(expr - excess <= bound)
@@ -233,17 +286,38 @@ class RosterModel:
             self._guarded(self.model.add(expr <= bound), rule, employee)
 
     def require_at_least(
-        self, rule: str, expr: cp_model.LinearExprT, bound: int, employee: str | None
+        self, rule: str, expr: cp_model.LinearExprT | Terms, bound: int, employee: str | None
     ) -> None:
         """`expr >= bound`; soft rules pay `weights.soft_rule` per unit of shortfall instead."""
         if bound <= 0:
             return
+        if isinstance(expr, Terms):
+            if expr.indices and not self.is_soft(rule) and not self.explain:
+                self._add_linear(expr, bound, cp_model.INT_MAX)
+                return
+            expr = self.expression(expr)
         if self.is_soft(rule):
             short = self.model.new_int_var(0, bound, f"{rule}|{employee}|short")
             self.model.add(expr + short >= bound)
             self._soft_penalty(rule, short, employee)
         else:
             self._guarded(self.model.add(expr >= bound), rule, employee)
+
+    def expression(self, terms: Terms) -> cp_model.LinearExprT:
+        """`terms` as a CP-SAT expression (0 when empty)."""
+        if not terms.indices:
+            return 0
+        proto = self.model.proto
+        variables = [cp_model.IntVar(proto, i) for i in terms.indices]
+        return cp_model.LinearExpr.weighted_sum(variables, terms.coefficients)
+
+    def _add_linear(self, terms: Terms, lower: int, upper: int) -> None:
+        """`lower <= terms <= upper`, written straight into the proto: on the long sums of a
+        year-long roster four times quicker than `model.add`, for the same constraint."""
+        linear = self.model.proto.constraints.add().linear
+        linear.vars.extend(terms.indices)
+        linear.coeffs.extend(terms.coefficients)
+        linear.domain.extend([lower, upper])
 
     def require_clause(
         self, rule: str, literals: list[cp_model.LiteralT], employee: str | None

@@ -11,10 +11,14 @@ from optimizer.model import RosterModel, total
 def add_max_shifts_per_type(m: RosterModel) -> None:
     """HARD "Max shifts per type": e.g. at most 8 night shifts over the horizon."""
     for e_idx, emp in enumerate(m.employees):
-        for type_id, cap in m.instance.contract_of(emp).max_shifts_per_type.items():
-            days = [d for d in range(m.num_days) if m.has_type(e_idx, d, type_id)]
-            shifts = total(m.type_vars(e_idx, type_id, days))
-            m.require_at_most("max_shifts_per_type", shifts, cap, len(days), emp.id)
+        caps = m.instance.contract_of(emp).max_shifts_per_type
+        if not caps:
+            continue
+        by_type = m.count_by_type(e_idx)
+        for type_id, cap in caps.items():
+            if type_id in by_type:
+                shifts, days = by_type[type_id]
+                m.require_at_most("max_shifts_per_type", shifts, cap, days, emp.id)
 
 
 def add_max_minutes_total(m: RosterModel) -> None:
@@ -24,7 +28,8 @@ def add_max_minutes_total(m: RosterModel) -> None:
         cap = m.instance.contract_of(emp).max_minutes_total
         if cap is not None:
             ub = m.max_minutes(e_idx, days)
-            m.require_at_most("max_minutes_total", m.minutes(e_idx, days), cap, ub, emp.id)
+            minutes = m.minutes_terms(e_idx, days)
+            m.require_at_most("max_minutes_total", minutes, cap, ub, emp.id)
 
 
 def add_min_minutes_total(m: RosterModel) -> None:
@@ -33,7 +38,8 @@ def add_min_minutes_total(m: RosterModel) -> None:
     for e_idx, emp in enumerate(m.employees):
         floor = m.instance.contract_of(emp).min_minutes_total
         if floor:
-            m.require_at_least("min_minutes_total", m.minutes(e_idx, days), floor, emp.id)
+            minutes = m.minutes_terms(e_idx, days)
+            m.require_at_least("min_minutes_total", minutes, floor, emp.id)
 
 
 def add_max_minutes_per_week(m: RosterModel) -> None:
@@ -44,7 +50,8 @@ def add_max_minutes_per_week(m: RosterModel) -> None:
             continue
         for week in m.problem.weeks():
             ub = m.max_minutes(e_idx, week)
-            m.require_at_most("max_minutes_per_week", m.minutes(e_idx, week), cap, ub, emp.id)
+            minutes = m.minutes_terms(e_idx, week)
+            m.require_at_most("max_minutes_per_week", minutes, cap, ub, emp.id)
 
 
 def add_min_minutes_per_week(m: RosterModel) -> None:
@@ -54,7 +61,8 @@ def add_min_minutes_per_week(m: RosterModel) -> None:
         if not floor:
             continue
         for week in m.instance.full_weeks():
-            m.require_at_least("min_minutes_per_week", m.minutes(e_idx, week), floor, emp.id)
+            minutes = m.minutes_terms(e_idx, week)
+            m.require_at_least("min_minutes_per_week", minutes, floor, emp.id)
 
 
 def add_max_consecutive_days(m: RosterModel) -> None:
@@ -64,8 +72,8 @@ def add_max_consecutive_days(m: RosterModel) -> None:
         if k is None or k >= m.num_days:
             continue
         for start in range(m.num_days - k):
-            window = [v for d in range(start, start + k + 1) for v in m.day_vars(e_idx, d)]
-            m.require_at_most("max_consecutive_days", total(window), k, k + 1, emp.id)
+            window = m.count(e_idx, range(start, start + k + 1))
+            m.require_at_most("max_consecutive_days", window, k, k + 1, emp.id)
 
 
 def add_min_consecutive_days(m: RosterModel) -> None:
