@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from optimizer.model import RosterModel, total
 
+Conflicts = dict[tuple[str, int], set[str]]
+"""(first shift type, day offset) -> shift types that may not be worked that many days later."""
+
 
 def add_one_shift_per_day(m: RosterModel) -> None:
     """HARD "One shift a day": nobody works two shifts starting on the same day."""
@@ -65,8 +68,83 @@ def add_min_rest(m: RosterModel) -> None:
             for first, second, offset in m.instance.rest_conflicts(min_rest):
                 conflicts.setdefault((first, offset), set()).add(second)
             by_rest[min_rest] = conflicts
-        if by_rest[min_rest]:
-            _forbid_pairs(m, "min_rest", e_idx, by_rest[min_rest])
+        conflicts = by_rest[min_rest]
+        if not conflicts:
+            continue
+        thresholds = None if m.explain or m.is_soft("min_rest") else _start_thresholds(m, conflicts)
+        if thresholds is None:
+            _forbid_pairs(m, "min_rest", e_idx, conflicts)
+        else:
+            _forbid_early_starts(m, e_idx, thresholds)
+
+
+def _start_thresholds(m: RosterModel, conflicts: Conflicts) -> dict[tuple[str, int], int] | None:
+    """(first type, offset) -> latest start among the types it conflicts with, when every
+    conflict set holds exactly the types starting no later than that (rest is about how soon
+    the next shift starts, so it does unless shifts are longer than a day); None otherwise."""
+    start = {t.id: t.start_minute or 0 for t in m.problem.shift_types}
+    thresholds = {}
+    for key, seconds in conflicts.items():
+        latest = max(start[t] for t in seconds)
+        if {t for t, s in start.items() if s <= latest} != seconds:
+            return None
+        thresholds[key] = latest
+    return thresholds
+
+
+def _forbid_early_starts(
+    m: RosterModel, e_idx: int, thresholds: dict[tuple[str, int], int]
+) -> None:
+    """Minimum rest as "after type A, nothing starting by its threshold `offset` days later".
+
+    Per day and threshold one literal says the employee works a shift starting by then (a chain
+    of sums, valid because a day holds at most one shift), and one at-most-one joins it with the
+    first shifts. The same cliques as a pairwise at-most-one, in a model a fraction of the size.
+    """
+    start = {t.id: t.start_minute or 0 for t in m.problem.shift_types}
+    by_offset: dict[int, dict[int, list[str]]] = {}
+    for (first, offset), latest in thresholds.items():
+        by_offset.setdefault(offset, {}).setdefault(latest, []).append(first)
+    for day in range(m.num_days):
+        for offset, firsts_by_threshold in by_offset.items():
+            if day + offset >= m.num_days:
+                continue
+            starting_by = _starting_by(m, e_idx, day + offset, sorted(firsts_by_threshold), start)
+            today = m.vars_by_type(e_idx, day)
+            for latest, firsts in firsts_by_threshold.items():
+                first_vars = [v for t in firsts for v in today.get(t, ())]
+                if first_vars and latest in starting_by:
+                    m.model.add_at_most_one([*first_vars, starting_by[latest]])
+
+
+def _starting_by(
+    m: RosterModel, e_idx: int, day: int, thresholds: list[int], start: dict[str, int]
+) -> dict[int, object]:
+    """threshold -> a literal (or variable) true when the employee works, on `day`, a shift
+    starting no later than the threshold; thresholds with no such shift are left out."""
+    by_start = sorted(
+        ((start[t], v) for t, variables in m.vars_by_type(e_idx, day).items() for v in variables),
+        key=lambda item: item[0],
+    )
+    literals: dict[int, object] = {}
+    previous, taken = None, 0
+    for latest in thresholds:
+        added = []
+        while taken < len(by_start) and by_start[taken][0] <= latest:
+            added.append(by_start[taken][1])
+            taken += 1
+        if previous is None and len(added) == 1:
+            literal = added[0]
+        elif previous is None and not added:
+            continue
+        elif not added:
+            literal = previous
+        else:
+            literal = m.model.new_bool_var("")
+            m.model.add(literal == total([*([previous] if previous is not None else []), *added]))
+        literals[latest] = literal
+        previous = literal
+    return literals
 
 
 def _forbid_pairs(
