@@ -162,6 +162,7 @@ def improve(
         if index is None:
             return status, incumbent
         incumbent = _complete(index, incumbent, settings, deadline)
+        _logger.info("%.1fs LNS starts from %d", time.monotonic() - started, incumbent.objective)
         return _search(m, index, incumbent, settings, deadline, reporter, stop, pool)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -63,6 +63,7 @@ def solve(
     reporter = _Reporter(problem, started, on_solution)
     greedy = _early_roster(problem, settings, reporter) if warm_start is None else None
     m = build_model(problem)
+    _logger.info("%.1fs model built: %d assignment variables", time.monotonic() - started, len(m.x))
     reporter.m = m
     if warm_start is not None:
         hint_roster(m, _assignments(warm_start))
