@@ -96,8 +96,8 @@ class RosterModel:
     def _create_variables(self) -> None:
         """One boolean per (employee, day, position) the employee can work, in that order.
 
-        They carry no names (on a year-long problem the names alone take seconds): `x` maps each
-        (employee, day, position) to its variable.
+        They carry no names (on a year-long problem the names alone take about a second): `x` maps
+        each (employee, day, position) to its variable. Nothing reads the names.
         """
         inst = self.instance
         num_positions = len(self.positions)
