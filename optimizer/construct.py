@@ -2,9 +2,12 @@
 
 It fills each day's shift demand with the qualified employees who can still take it under
 the rules a greedy can track (one shift a day, leave, skills, rest and successions, shift-type
-caps, weekly and total hours, runs of working days, weekends), preferring people who asked for
-the day, avoiding those who asked not to work it, and spreading shifts evenly. Rules that only a
-search can meet (minimum hours, minimum runs) are left to CP-SAT, which repairs the hint.
+caps, weekly and total hours, runs of working days and days off, weekends), preferring people
+who asked for the day, avoiding those who asked not to work it, and spreading shifts evenly.
+Minimum runs are planned as the days go: a run is only started where it can reach its minimum
+length, someone in a run that is still too short keeps working (beyond cover if need be), and a
+run of days off too short to end is not ended. People short of their minimum hours are preferred
+in proportion to how far behind they are. What the greedy still misses is left to CP-SAT.
 On large concrete-shift problems this gives a feasible roster in a fraction of a second where a
 search from scratch needs minutes.
 """
@@ -20,6 +23,11 @@ from scipy.optimize import linear_sum_assignment
 from optimizer.instance import Instance, Position
 from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
 
+_CONTINUE_RUN = 40.0
+"""Score bonus for working the day after a worked day: longer runs leave room for minimum hours
+within minimum rest days, where short runs each cost a pair of days off."""
+_MUST_WORK = 1e6
+"""Score bonus of someone whose run of working days is too short to end today."""
 _BLOCKED = 1e12
 """Cost of a slot-employee pair the rules forbid: never chosen while any other filling exists."""
 
@@ -106,6 +114,12 @@ class _Greedy:
         self.positions_of_type = defaultdict(list)
         for p_idx, (type_id, skill) in enumerate(m.positions):
             self.positions_of_type[type_id].append((p_idx, skill))
+        durations = sorted(t.duration_minutes for t in m.problem.shift_types)
+        self.typical_minutes = max(1, durations[len(durations) // 2])
+        self.staffed: dict[tuple[int, str], int] = defaultdict(int)
+        self.demand_on: dict[tuple[int, str], int] = defaultdict(int)
+        for demand in m.problem.shift_demand:
+            self.demand_on[demand.day, demand.shift_type] += demand.required
 
     def _conflicts_for(self, emp) -> dict[tuple[str, int], set[str]]:
         """(type, day offset) -> types that may not be worked that many days later."""
@@ -135,7 +149,154 @@ class _Greedy:
             for e_idx, p_idx in self._match_day(day, slots).items():
                 self._take(e_idx, day, p_idx)
             self._cover_intervals(day)
+            self._continue_short_runs(day)
+        self._lengthen_short_runs()
+        self._top_up_minimum_hours()
         return self.chosen
+
+    def _lengthen_short_runs(self) -> None:
+        """Add a day before or after each run of working days still shorter than its minimum."""
+        for e_idx, emp in enumerate(self.m.employees):
+            need = self.m.instance.contract_of(emp).min_consecutive_days or 0
+            for first, length in self._work_runs(e_idx):
+                for _ in range(max(0, need - length)):
+                    added = self._add_best_shift(e_idx, [first + length, first - 1])
+                    if added is None:
+                        break
+                    first = min(first, added)
+                    length += 1
+
+    def _top_up_minimum_hours(self) -> None:
+        """Add shifts, next to runs already worked, for everyone short of their minimum hours:
+        where cover is missing first."""
+        for e_idx, emp in enumerate(self.m.employees):
+            minimum = self.m.instance.contract_of(emp).min_minutes_total or 0
+            while self.people[e_idx].total_minutes < minimum:
+                worked = self.people[e_idx].shift_on
+                around = sorted({d for w in worked for d in (w - 1, w + 1)} - worked.keys())
+                if self._add_best_shift(e_idx, around) is None and not self._add_run(e_idx):
+                    break
+
+    def _add_run(self, e_idx: int) -> bool:
+        """Give the employee a new run of working days of their minimum length, in a stretch
+        of days off long enough to keep the minimum rest days around it; whether one fit."""
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        length = max(1, contract.min_consecutive_days or 1)
+        worked = self.people[e_idx].shift_on
+        for first in range(self.m.num_days - length + 1):
+            days = range(first, first + length)
+            if any(d in worked or d - 1 in worked or d + 1 in worked for d in days):
+                continue
+            taken = []
+            for day in days:
+                if self._add_best_shift(e_idx, [day]) is None:
+                    break
+                taken.append(day)
+            if len(taken) == length:
+                return True
+            for day in taken:
+                self._untake(e_idx, day)
+        return False
+
+    def _work_runs(self, e_idx: int) -> list[tuple[int, int]]:
+        """(first day, length) of the employee's runs of working days that touch neither end
+        of the horizon."""
+        worked = sorted(self.people[e_idx].shift_on)
+        runs, start = [], None
+        for i, day in enumerate(worked):
+            if start is None:
+                start = day
+            if i + 1 == len(worked) or worked[i + 1] != day + 1:
+                if start > 0 and day < self.m.num_days - 1:
+                    runs.append((start, day - start + 1))
+                start = None
+        return runs
+
+    def _add_best_shift(self, e_idx: int, days: list[int]) -> int | None:
+        """Give the employee one more shift on one of `days`, where it keeps every rule the
+        greedy tracks, on the position with the most cover missing; the day, or None."""
+        best = None
+        for day in days:
+            if not 0 <= day < self.m.num_days or day in self.people[e_idx].shift_on:
+                continue
+            for p_idx in self.m.instance.workable_positions[day]:
+                type_id = self.m.positions[p_idx][0]
+                if e_idx not in self.m.employees_on_position(day, p_idx):
+                    continue
+                missing = self.demand_on.get((day, type_id), 0) - self.staffed[day, type_id]
+                if best is not None and missing <= best[0]:
+                    continue
+                if self._fits_anywhere(e_idx, day, type_id):
+                    best = (missing, day, p_idx)
+        if best is None:
+            return None
+        self._take(e_idx, best[1], best[2])
+        return best[1]
+
+    def _fits_anywhere(self, e_idx: int, day: int, type_id: str) -> bool:
+        """A shift added on any day, with shifts already on later days: the caps, rest both
+        ways, and the runs of working days and days off around it."""
+        person = self.people[e_idx]
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        if not self._within_caps(person, contract, day, type_id):
+            return False
+        if self._rest_conflict(e_idx, day, type_id):
+            return False
+        conflicts = self.conflicts[e_idx]
+        for later in range(day + 1, day + self.m.instance.max_day_reach + 3):
+            after = person.shift_on.get(later)
+            if after is not None and after in conflicts.get((type_id, later - day), ()):
+                return False
+        return self._runs_keep(person, contract, day)
+
+    def _runs_keep(self, person: _Person, contract, day: int) -> bool:
+        worked = person.shift_on.keys() | {day}
+        n = self.m.num_days
+        first = last = day
+        while first - 1 in worked:
+            first -= 1
+        while last + 1 in worked:
+            last += 1
+        length = last - first + 1
+        if contract.max_consecutive_days is not None and length > contract.max_consecutive_days:
+            return False
+        gap_before = first - 1 - max((d for d in worked if d < first), default=-1)
+        gap_after = min((d for d in worked if d > last), default=n) - last - 1
+        min_off = contract.min_consecutive_days_off or 0
+        if 0 < gap_before < min_off and first - gap_before > 0:
+            return False
+        return not (0 < gap_after < min_off and last + gap_after < n - 1)
+
+    def _continue_short_runs(self, day: int) -> None:
+        """Everyone whose run of working days is still too short works today, beyond cover if
+        no demand took them: on the shift type with the most demand they may work."""
+        for e_idx in range(len(self.m.employees)):
+            if day in self.people[e_idx].shift_on or not self._must_continue(e_idx, day):
+                continue
+            options = [
+                (-self.demand_on.get((day, self.m.positions[p][0]), 0), p)
+                for p in self.m.instance.workable_positions[day]
+                if e_idx in self.m.employees_on_position(day, p)
+                and self._allowed(e_idx, day, self.m.positions[p][0])
+            ]
+            if options:
+                self._take(e_idx, day, min(options)[1])
+
+    def _run_before(self, e_idx: int, day: int, working: bool) -> tuple[int, int]:
+        """(length, first day) of the run of working days (or days off) that ends the day
+        before `day`."""
+        worked = self.people[e_idx].shift_on
+        first = day
+        while first > 0 and ((first - 1) in worked) == working:
+            first -= 1
+        return day - first, first
+
+    def _must_continue(self, e_idx: int, day: int) -> bool:
+        """The employee's run of working days ends yesterday, started after the first day, and
+        is shorter than their contract's minimum."""
+        need = self.m.instance.contract_of(self.m.employees[e_idx]).min_consecutive_days or 0
+        length, first = self._run_before(e_idx, day, working=True)
+        return 0 < length < need and first > 0
 
     def _cover_intervals(self, day: int) -> None:
         """Add shifts for the day's interval demand: again and again, the position whose hours
@@ -246,8 +407,23 @@ class _Greedy:
         return [(positions, need) for _, _, positions, need in lines]
 
     def _allowed(self, e_idx: int, day: int, type_id: str) -> bool:
+        """Whether the employee may take a shift on `day`, the days after it still empty."""
         person = self.people[e_idx]
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        if not self._within_caps(person, contract, day, type_id):
+            return False
+        if contract.max_consecutive_days is not None:
+            run = 0
+            while day - run - 1 in person.shift_on:
+                run += 1
+            if run + 1 > contract.max_consecutive_days:
+                return False
+        if not self._runs_allow(e_idx, day, contract):
+            return False
+        return not self._rest_conflict(e_idx, day, type_id)
+
+    def _within_caps(self, person: _Person, contract, day: int, type_id: str) -> bool:
+        """Shift-type caps, total and weekly hours, and weekends."""
         minutes = self.types[type_id].duration_minutes
         cap = contract.max_shifts_per_type.get(type_id)
         if cap is not None and person.per_type[type_id] >= cap:
@@ -261,21 +437,37 @@ class _Greedy:
             person.week_minutes[week] + minutes > contract.max_minutes_per_week
         ):
             return False
-        if contract.max_consecutive_days is not None:
-            run = 0
-            while day - run - 1 in person.shift_on:
-                run += 1
-            if run + 1 > contract.max_consecutive_days:
-                return False
+        return not self._weekend_full(person, contract, day)
+
+    def _runs_allow(self, e_idx: int, day: int, contract) -> bool:
+        """Working `day` neither ends a too-short run of days off nor starts a run of working
+        days that leave or the contract's caps cut short of its minimum."""
+        if day in self.people[e_idx].shift_on or (day - 1) in self.people[e_idx].shift_on:
+            return True
+        off, first = self._run_before(e_idx, day, working=False)
+        if first > 0 and off < (contract.min_consecutive_days_off or 0):
+            return False
+        need = contract.min_consecutive_days or 0
+        if need <= 1 or day + need > self.m.num_days:
+            return True
+        room = (contract.max_minutes_total or 10**9) - self.people[e_idx].total_minutes
+        if room < need * self.typical_minutes:
+            return False
+        leave = self.m.instance.unavailable[self.m.employees[e_idx].id]
+        return not any(
+            d in leave or self._weekend_full(self.people[e_idx], contract, d)
+            for d in range(day + 1, day + need)
+        )
+
+    def _weekend_full(self, person: _Person, contract, day: int) -> bool:
+        """`day` falls on a weekend the employee may no longer start working."""
         weekend = self.weekend_of.get(day)
-        if (
+        return (
             contract.max_weekends is not None
             and weekend is not None
             and weekend not in person.weekends
             and len(person.weekends) >= contract.max_weekends
-        ):
-            return False
-        return not self._rest_conflict(e_idx, day, type_id)
+        )
 
     def _rest_conflict(self, e_idx: int, day: int, type_id: str) -> bool:
         person = self.people[e_idx]
@@ -294,7 +486,21 @@ class _Greedy:
         if end > (day + 1) * MINUTES_PER_DAY:
             wish += self.wish.get((e_idx, day + 1, None), 0.0)
         emp = self.m.employees[e_idx]
-        return wish + 10.0 * len(person.shift_on) + emp.hourly_cost
+        urgency = -_MUST_WORK if self._must_continue(e_idx, day) else 0.0
+        urgency -= 100.0 * self._behind(e_idx, day)
+        if (day - 1) in person.shift_on:
+            urgency -= _CONTINUE_RUN
+        return wish + urgency + 10.0 * len(person.shift_on) + emp.hourly_cost
+
+    def _behind(self, e_idx: int, day: int) -> float:
+        """How far the employee is behind their minimum hours: the share of the remaining days
+        they would need to work to reach it (0 when on track)."""
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        if not contract.min_minutes_total:
+            return 0.0
+        short = contract.min_minutes_total - self.people[e_idx].total_minutes
+        days_left = self.m.num_days - day
+        return max(0.0, short / (self.typical_minutes * days_left))
 
     def _take(self, e_idx: int, day: int, p_idx: int) -> None:
         type_id = self.m.positions[p_idx][0]
@@ -307,3 +513,20 @@ class _Greedy:
         if day in self.weekend_of:
             person.weekends.add(self.weekend_of[day])
         self.chosen.add((e_idx, day, p_idx))
+        self.staffed[day, type_id] += 1
+
+    def _untake(self, e_idx: int, day: int) -> None:
+        """Undo `_take` of the employee's shift on `day`."""
+        person = self.people[e_idx]
+        type_id = person.shift_on.pop(day)
+        minutes = self.types[type_id].duration_minutes
+        person.per_type[type_id] -= 1
+        person.week_minutes[self.week_of[day]] -= minutes
+        person.total_minutes -= minutes
+        weekend = self.weekend_of.get(day)
+        if weekend is not None and not any(
+            self.weekend_of.get(d) == weekend for d in person.shift_on
+        ):
+            person.weekends.discard(weekend)
+        self.chosen = {key for key in self.chosen if key[:2] != (e_idx, day)}
+        self.staffed[day, type_id] -= 1
