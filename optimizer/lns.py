@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 
 _logger = logging.getLogger(__name__)
 
-START_SHARE = 0.15
+START_SHARE = 0.05
 """Share of the time limit given to the first, full-model CP-SAT call (at least until it finds
 a roster)."""
+REPAIR_SHARE = 0.2
+"""Longest share of the time limit that re-planning the employees the greedy failed may take."""
 STEP_SECONDS = 0.5
 """Time limit of one neighbourhood solve, to start with and at least."""
 MAX_STEP_SECONDS = 8.0
@@ -153,7 +155,7 @@ def improve(
     indexing = pool.submit(_index, m)
     try:
         if start is None:
-            status, incumbent = _start(m, settings, deadline, reporter, stop, greedy)
+            status, incumbent = _start(m, settings, deadline, reporter, stop, greedy, indexing)
         else:
             status, incumbent = "feasible", start
         if incumbent is None or status == "optimal":
@@ -257,17 +259,19 @@ def _start(
     reporter: _Reporter,
     stop: _StopWatcher,
     greedy: set[tuple[int, int, int]] | None = None,
+    indexing: Future | None = None,
 ) -> tuple[str, Incumbent | None]:
     """A first roster fast, then a full-model CP-SAT call to improve it.
 
-    Phase 1 takes the greedy roster when the validator finds it keeps every hard rule, and
-    otherwise runs CP-SAT without the objective, hinted by it, up to the first roster: where hard
-    rules are tight (exact cover of concrete shifts) that is far faster than searching with the
-    objective. Phase 2 runs CP-SAT on the full model for a share of the time, hinted with it.
+    Phase 1 takes the greedy roster when the validator finds it keeps every hard rule. If it
+    breaks rules of a few employees only, CP-SAT re-plans those employees with everyone else
+    kept (a sub-model, see `_repair_employees`). Otherwise it runs CP-SAT without the objective,
+    hinted by the greedy roster, up to the first roster. Phase 2 runs CP-SAT on the full model
+    for a share of the time, hinted with it.
     """
     from optimizer.solver import Incumbent, configure, incumbent_of, status_name
 
-    found = _first_feasible(m, settings, deadline, stop, greedy)
+    found = _first_feasible(m, settings, deadline, stop, greedy, indexing)
     if isinstance(found, str):
         return found, None
     first, objective = found
@@ -296,6 +300,7 @@ def _first_feasible(
     deadline: float,
     stop: _StopWatcher,
     greedy: set[tuple[int, int, int]] | None = None,
+    indexing: Future | None = None,
 ) -> tuple[list[int], int] | str:
     """(value vector, objective) of a roster that keeps the hard rules, or the status if none."""
     from optimizer.solver import configure, status_name
@@ -307,6 +312,11 @@ def _first_feasible(
         accepted = _checked_roster(m, chosen)
         if accepted is not None:
             return accepted
+        index = indexing.result() if indexing is not None else None
+        if index is not None:
+            repaired = _repair_employees(m, index, chosen, settings, deadline, stop)
+            if repaired is not None:
+                return repaired
         for key, var in m.x.items():
             plain.add_hint(var, key in chosen)
     solver = cp_model.CpSolver()
@@ -320,6 +330,58 @@ def _first_feasible(
         values = list(solver.response_proto.solution)
         return values, objective_value(m.model.proto, values)
     return status_name(status)
+
+
+def _repair_employees(
+    m: RosterModel,
+    index: submodel.ModelIndex,
+    chosen: set[tuple[int, int, int]],
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+) -> tuple[np.ndarray, int] | None:
+    """The greedy roster with the schedules of the employees whose rules it breaks planned
+    again by CP-SAT, everyone else's kept; None if a broken rule is not one employee's or no
+    such roster is found in time.
+
+    Most labour rules bind one employee's schedule; cover ties them together only through
+    penalties. So re-planning the employees the greedy failed keeps everyone else's work, in a
+    model the size of their schedules.
+    """
+    report = validate(m.problem, as_assignments(m, chosen))
+    broken = {v.employee for v in report.hard_violations}
+    if None in broken:
+        return None
+    people = {i for i, e in enumerate(m.employees) if e.id in broken}
+    values = np.zeros(index.num_variables, dtype=np.int64)
+    for key in chosen:
+        values[m.x[key].index] = 1
+    free = [var.index for (e, _, _), var in m.x.items() if e in people]
+    free.extend(np.flatnonzero(~index.is_decision).tolist())
+    sub = index.extract(free, values)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = settings.workers
+    params.random_seed = settings.seed
+    status = cp_model.UNKNOWN
+    for share, first_only in ((REPAIR_SHARE / 4, False), (REPAIR_SHARE, True)):
+        remaining = deadline - time.monotonic()
+        params.max_time_in_seconds = max(0.05, min(remaining, share * settings.time_limit))
+        params.stop_after_first_solution = first_only
+        stop.attach_extra(solver)
+        try:
+            status = solver.solve(sub.model)
+        finally:
+            stop.detach_extra(solver)
+        if status != cp_model.UNKNOWN or stop.stopped:
+            break
+    _logger.info(
+        "re-planned %d employees with broken rules: %s", len(people), solver.status_name(status)
+    )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = sub.merge(values, solver.response_proto.solution)
+    return values, submodel.objective_of(index, values)
 
 
 def _checked_roster(
