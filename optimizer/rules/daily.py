@@ -152,15 +152,20 @@ def _forbid_pairs(
 ) -> None:
     """For each (type A, day offset) -> types B: never A on a day and a B `offset` days later.
 
-    Hard: one at-most-one over A and B per day and A (valid because each day holds at most one
-    shift), tighter and far smaller than a clause per pair. Soft: one clause per pair
-    of variables, each broken clause paying the soft-rule weight.
+    Hard: one at-most-one per day over the first types that share the same offset and the same
+    set of types B, and those B (valid because each day holds at most one shift, so at most one
+    of the first types is worked): tighter and far smaller than a clause per pair. Explain: one
+    guarded sum per day and type A. Soft: one clause per pair of variables, each broken clause
+    paying the soft-rule weight.
     """
+    if not m.explain and not m.is_soft(rule):
+        _forbid_pairs_by_group(m, e_idx, conflicts)
+        return
     employee = m.employees[e_idx].id
     by_first: dict[str, list[tuple[int, set[str]]]] = {}
     for (type_id, offset), seconds in conflicts.items():
         by_first.setdefault(type_id, []).append((offset, seconds))
-    soft, explain = m.is_soft(rule), m.explain
+    soft = m.is_soft(rule)
     for day in range(m.num_days):
         for first, first_vars in m.vars_by_type(e_idx, day).items():
             for offset, seconds in by_first.get(first, ()):
@@ -174,8 +179,31 @@ def _forbid_pairs(
                     for va in first_vars:
                         for vb in second_vars:
                             m.require_clause(rule, [va.Not(), vb.Not()], employee)
-                elif explain:
+                else:
                     both = first_vars + second_vars
                     m.require_at_most(rule, total(both), 1, len(both), employee)
-                else:
-                    m.model.add_at_most_one(first_vars + second_vars)
+
+
+def _forbid_pairs_by_group(m: RosterModel, e_idx: int, conflicts: Conflicts) -> None:
+    """The hard form of `_forbid_pairs`: per day and offset, one at-most-one per set of types B
+    the employee can work `offset` days later, over every type A that forbids exactly that set
+    (among the types B on offer that day) and those B."""
+    by_offset: dict[int, list[tuple[str, list[str]]]] = {}
+    for (type_id, offset), seconds in conflicts.items():
+        by_offset.setdefault(offset, []).append((type_id, sorted(seconds)))
+    for day in range(m.num_days):
+        today = m.vars_by_type(e_idx, day)
+        if not today:
+            continue
+        for offset, firsts in by_offset.items():
+            later = m.vars_by_type(e_idx, day + offset)
+            if not later:
+                continue
+            groups: dict[tuple[str, ...], list] = {}
+            for first, seconds in firsts:
+                if first in today:
+                    forbidden = tuple(t for t in seconds if t in later)
+                    if forbidden:
+                        groups.setdefault(forbidden, []).extend(today[first])
+            for forbidden, first_vars in groups.items():
+                m.model.add_at_most_one([*first_vars, *(v for t in forbidden for v in later[t])])
