@@ -5,7 +5,7 @@ Each is hard by default; listing it in `Rules.soft_rules` turns it into a penali
 
 from __future__ import annotations
 
-from optimizer.model import RosterModel, total
+from optimizer.model import RosterModel, Terms, total
 
 
 def add_max_shifts_per_type(m: RosterModel) -> None:
@@ -66,14 +66,33 @@ def add_min_minutes_per_week(m: RosterModel) -> None:
 
 
 def add_max_consecutive_days(m: RosterModel) -> None:
-    """HARD "Max working days in a row": every run of k+1 days holds a day off."""
+    """HARD "Max working days in a row": every run of k+1 days holds a day off.
+
+    Each run is a sum of the days' "works that day" literals, k+1 terms rather than every
+    shift of those days (the same count, as a day holds at most one shift). When the model is
+    built to explain infeasibility "one shift a day" may be switched off, so there the runs
+    count the shifts themselves.
+    """
+    from_literals = not m.explain
     for e_idx, emp in enumerate(m.employees):
         k = m.instance.contract_of(emp).max_consecutive_days
         if k is None or k >= m.num_days:
             continue
+        days_worked = _work_literal_indices(m, e_idx) if from_literals else None
         for start in range(m.num_days - k):
-            window = m.count(e_idx, range(start, start + k + 1))
-            m.require_at_most("max_consecutive_days", window, k, k + 1, emp.id)
+            if days_worked is None:
+                window = m.count(e_idx, range(start, start + k + 1))
+            else:
+                indices = [i for i in days_worked[start : start + k + 1] if i is not None]
+                window = Terms(indices, [1] * len(indices))
+            m.require_at_most("max_consecutive_days", window, k, len(window.indices), emp.id)
+
+
+def _work_literal_indices(m: RosterModel, e_idx: int) -> list[int | None]:
+    """Per day, the proto index of the employee's "works that day" literal (None on days they
+    cannot work)."""
+    literals = [m.work_literal(e_idx, day) for day in range(m.num_days)]
+    return [None if lit is False else lit.index for lit in literals]
 
 
 def add_min_consecutive_days(m: RosterModel) -> None:
