@@ -37,6 +37,11 @@ START_SHARE = 0.05
 a roster)."""
 REPAIR_SHARE = 0.2
 """Longest share of the time limit that re-planning the employees the greedy failed may take."""
+REPAIR_GROUP = 1
+"""Employees re-planned together when the greedy roster breaks their rules."""
+MIN_SEARCH_SHARE = 0.1
+"""Share of the time limit that must be left to start a search of the full model for a first
+roster."""
 STEP_SECONDS = 0.5
 """Time limit of one neighbourhood solve, to start with and at least."""
 MAX_STEP_SECONDS = 8.0
@@ -313,14 +318,21 @@ def _first_feasible(
         if accepted is not None:
             return accepted
         index = indexing.result() if indexing is not None else None
+        repaired = None
         if index is not None:
             repaired = _repair_employees(m, index, chosen, settings, deadline, stop)
-            if repaired is not None:
+            if isinstance(repaired, tuple):
                 return repaired
-        for key, var in m.x.items():
-            plain.add_hint(var, key in chosen)
+        if repaired is not None:  # a partial repair: the better hint
+            _set_hint(plain.proto, repaired.tolist())
+        else:
+            for key, var in m.x.items():
+                plain.add_hint(var, key in chosen)
+    remaining = deadline - time.monotonic()
+    if remaining < MIN_SEARCH_SHARE * settings.time_limit:
+        return "unknown"  # loading a big model alone would overrun the time limit
     solver = cp_model.CpSolver()
-    configure(solver, settings, max(0.05, deadline - time.monotonic()))
+    configure(solver, settings, remaining)
     solver.parameters.stop_after_first_solution = True
     solver.parameters.symmetry_level = 0
     stop.attach(solver)
@@ -339,49 +351,78 @@ def _repair_employees(
     settings: SolverSettings,
     deadline: float,
     stop: _StopWatcher,
-) -> tuple[np.ndarray, int] | None:
+) -> tuple[np.ndarray, int] | np.ndarray | None:
     """The greedy roster with the schedules of the employees whose rules it breaks planned
-    again by CP-SAT, everyone else's kept; None if a broken rule is not one employee's or no
-    such roster is found in time.
+    again by CP-SAT, a few employees at a time, everyone else's kept: (values, objective), or
+    the partly repaired values alone (a hint) if a group found no schedule in time; None if a
+    broken rule is not one employee's.
 
     Most labour rules bind one employee's schedule; cover ties them together only through
-    penalties. So re-planning the employees the greedy failed keeps everyone else's work, in a
-    model the size of their schedules.
+    penalties. So re-planning the employees the greedy failed keeps everyone else's work, in
+    models the size of a few schedules.
     """
     report = validate(m.problem, as_assignments(m, chosen))
     broken = {v.employee for v in report.hard_violations}
     if None in broken:
         return None
-    people = {i for i, e in enumerate(m.employees) if e.id in broken}
+    people = [i for i, e in enumerate(m.employees) if e.id in broken]
+    cells: dict[int, list[int]] = {}
+    for (e_idx, _, _), var in m.x.items():
+        cells.setdefault(e_idx, []).append(var.index)
     values = np.zeros(index.num_variables, dtype=np.int64)
     for key in chosen:
         values[m.x[key].index] = 1
-    free = [var.index for (e, _, _), var in m.x.items() if e in people]
-    free.extend(np.flatnonzero(~index.is_decision).tolist())
+    budget_end = min(deadline, time.monotonic() + REPAIR_SHARE * settings.time_limit)
+    groups = [people[i : i + REPAIR_GROUP] for i in range(0, len(people), REPAIR_GROUP)]
+    failed = 0
+    for k, group in enumerate(groups):
+        seconds = (budget_end - time.monotonic()) / (len(groups) - k)
+        free = [i for e_idx in group for i in cells.get(e_idx, ())]
+        replanned = _replan(index, free, values, settings, seconds, budget_end, stop)
+        if replanned is None:
+            failed += 1
+        else:
+            values = replanned
+    _logger.info("re-planned %d of %d groups of employees", len(groups) - failed, len(groups))
+    if failed:
+        return values
+    completed = _complete_values(index, values, settings, deadline)
+    if completed is None:
+        return values
+    return completed, submodel.objective_of(index, completed)
+
+
+def _replan(
+    index: submodel.ModelIndex,
+    free: list[int],
+    values: np.ndarray,
+    settings: SolverSettings,
+    seconds: float,
+    until: float,
+    stop: _StopWatcher,
+) -> np.ndarray | None:
+    """`values` with the `free` variables re-optimised for up to `seconds` (longer if need be,
+    until a first solution, but not past `until`); None if there is none. A multi-worker portfolio finds a schedule
+    that keeps every hard rule in a fraction of the time one worker needs."""
     sub = index.extract(free, values)
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = settings.workers
+    params.num_workers = max(2, settings.workers)
     params.random_seed = settings.seed
-    status = cp_model.UNKNOWN
-    for share, first_only in ((REPAIR_SHARE / 4, False), (REPAIR_SHARE, True)):
-        remaining = deadline - time.monotonic()
-        params.max_time_in_seconds = max(0.05, min(remaining, share * settings.time_limit))
-        params.stop_after_first_solution = first_only
-        stop.attach_extra(solver)
-        try:
+    params.max_time_in_seconds = max(0.1, seconds)
+    stop.attach_extra(solver)
+    try:
+        status = solver.solve(sub.model)
+        longer = min(max(1.0, 4 * seconds), until - time.monotonic())
+        if status == cp_model.UNKNOWN and not stop.stopped and longer > 0.1:
+            params.stop_after_first_solution = True
+            params.max_time_in_seconds = longer
             status = solver.solve(sub.model)
-        finally:
-            stop.detach_extra(solver)
-        if status != cp_model.UNKNOWN or stop.stopped:
-            break
-    _logger.info(
-        "re-planned %d employees with broken rules: %s", len(people), solver.status_name(status)
-    )
+    finally:
+        stop.detach_extra(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = sub.merge(values, solver.response_proto.solution)
-    return values, submodel.objective_of(index, values)
+    return sub.merge(values, solver.response_proto.solution)
 
 
 def _checked_roster(
@@ -427,21 +468,30 @@ def _complete(
     """
     from optimizer.solver import Incumbent
 
-    values = np.asarray(incumbent.values, dtype=np.int64)
+    values = _complete_values(
+        index, np.asarray(incumbent.values, dtype=np.int64), settings, deadline
+    )
+    if values is None:
+        _logger.warning("could not complete the start roster")
+        return incumbent
+    return Incumbent(values, submodel.objective_of(index, values), incumbent.bound)
+
+
+def _complete_values(
+    index: submodel.ModelIndex, values: np.ndarray, settings: SolverSettings, deadline: float
+) -> np.ndarray | None:
+    """`values` with every helper variable at its best value for the assignments in it."""
     helpers = np.flatnonzero(~index.is_decision)
     if not len(helpers):
-        return Incumbent(values, submodel.objective_of(index, values), incumbent.bound)
+        return values
     sub = index.extract(helpers, values)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(1.0, deadline - time.monotonic())
     solver.parameters.random_seed = settings.seed
-    status = solver.solve(sub.model)
-    if status != cp_model.OPTIMAL:
-        _logger.warning("could not complete the start roster (%s)", solver.status_name(status))
-        return incumbent
-    values = sub.merge(values, solver.response_proto.solution)
-    return Incumbent(values, submodel.objective_of(index, values), incumbent.bound)
+    if solver.solve(sub.model) != cp_model.OPTIMAL:
+        return None
+    return sub.merge(values, solver.response_proto.solution)
 
 
 def _solve_neighbourhood(
