@@ -402,8 +402,8 @@ def _replan(
     stop: _StopWatcher,
 ) -> np.ndarray | None:
     """`values` with the `free` variables re-optimised for up to `seconds` (longer if need be,
-    until a first solution, but not past `until`); None if there is none. A multi-worker portfolio finds a schedule
-    that keeps every hard rule in a fraction of the time one worker needs."""
+    until a first solution, but not past `until`); None if there is none. A multi-worker
+    portfolio finds a schedule that keeps every hard rule far sooner than one worker does."""
     sub = index.extract(free, values)
     solver = cp_model.CpSolver()
     params = solver.parameters
