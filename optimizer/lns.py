@@ -376,6 +376,9 @@ def _repair_employees(
     groups = [people[i : i + REPAIR_GROUP] for i in range(0, len(people), REPAIR_GROUP)]
     failed = 0
     for k, group in enumerate(groups):
+        if time.monotonic() >= budget_end or stop.stopped:
+            failed += len(groups) - k
+            break
         seconds = (budget_end - time.monotonic()) / (len(groups) - k)
         free = [i for e_idx in group for i in cells.get(e_idx, ())]
         replanned = _replan(index, free, values, settings, seconds, budget_end, stop)
