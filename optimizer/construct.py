@@ -61,13 +61,9 @@ class Eligibility:
             [[] for _ in self.positions] for _ in range(self.num_days)
         ]
         for e_idx, employee in enumerate(self.employees):
-            allowed = self.instance.open_positions(employee)
-            for day in range(self.num_days):
-                for p_idx in self.instance.workable_positions[day]:
-                    if p_idx in allowed and not self.instance.runs_into_unavailable(
-                        employee, day, p_idx
-                    ):
-                        self._who[day][p_idx].append(e_idx)
+            for day, positions in enumerate(self.instance.open_positions_by_day(employee)):
+                for p_idx in positions:
+                    self._who[day][p_idx].append(e_idx)
 
     @property
     def num_cells(self) -> int:
@@ -242,11 +238,6 @@ class _Greedy:
             return False
         if self._rest_conflict(e_idx, day, type_id):
             return False
-        conflicts = self.conflicts[e_idx]
-        for later in range(day + 1, day + self.m.instance.max_day_reach + 3):
-            after = person.shift_on.get(later)
-            if after is not None and after in conflicts.get((type_id, later - day), ()):
-                return False
         return self._runs_keep(person, contract, day)
 
     def _runs_keep(self, person: _Person, contract, day: int) -> bool:
@@ -470,12 +461,16 @@ class _Greedy:
         )
 
     def _rest_conflict(self, e_idx: int, day: int, type_id: str) -> bool:
+        """A shift of `type_id` on `day` too close to one the employee works before or after."""
         person = self.people[e_idx]
         conflicts = self.conflicts[e_idx]
         reach = self.m.instance.max_day_reach + 2
-        for earlier in range(max(0, day - reach), day):
-            prior = person.shift_on.get(earlier)
-            if prior is not None and type_id in conflicts.get((prior, day - earlier), ()):
+        for offset in range(1, reach + 1):
+            prior = person.shift_on.get(day - offset)
+            if prior is not None and type_id in conflicts.get((prior, offset), ()):
+                return True
+            after = person.shift_on.get(day + offset)
+            if after is not None and after in conflicts.get((type_id, offset), ()):
                 return True
         return False
 

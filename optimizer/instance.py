@@ -99,6 +99,29 @@ class Instance:
             if (skill is None or skill in skills) and caps.get(type_id, 1) != 0
         }
 
+    def open_positions_by_day(self, employee: Employee) -> list[list[int]]:
+        """Per day, the positions the employee may work that day (`can_work`): those workable
+        that day, open to them, and neither on nor running into their leave."""
+        allowed = self.open_positions(employee)
+        off = self.unavailable[employee.id]
+        reach = self.position_reach
+        open_on: dict[tuple[int, ...], list[int]] = {}
+        days = []
+        for day, workable in enumerate(self.workable_positions):
+            if day in off:
+                days.append([])
+                continue
+            key = tuple(workable)
+            positions = open_on.get(key) or open_on.setdefault(
+                key, [p for p in workable if p in allowed]
+            )
+            if any(reach[p] for p in positions):
+                positions = [
+                    p for p in positions if not self.runs_into_unavailable(employee, day, p)
+                ]
+            days.append(positions)
+        return days
+
     def runs_into_unavailable(self, employee: Employee, day: int, p_idx: int) -> bool:
         """`touches_unavailable` for a position, with each shift type's reach worked out once."""
         off = self.unavailable[employee.id]

@@ -103,27 +103,12 @@ class RosterModel:
         num_positions = len(self.positions)
         self._by_day_position = [[[] for _ in range(num_positions)] for _ in range(self.num_days)]
         self._who = [[[] for _ in range(num_positions)] for _ in range(self.num_days)]
-        workable = [tuple(day_positions) for day_positions in inst.workable_positions]
         type_of = [type_id for type_id, _ in self.positions]
-        reach = inst.position_reach
         proto = self.model.proto
         for e_idx, emp in enumerate(self.employees):
-            allowed = inst.open_positions(emp)
-            off = inst.unavailable[emp.id]
-            open_on: dict[tuple[int, ...], list[int]] = {}
             cells, cell_vars, cell_minutes, by_type = [], [], [], []
             cell_indices = []
-            for day in range(self.num_days):
-                if day in off:
-                    positions: list[int] = []
-                else:
-                    positions = open_on.get(workable[day]) or open_on.setdefault(
-                        workable[day], [p for p in workable[day] if p in allowed]
-                    )
-                    if any(reach[p] for p in positions):
-                        positions = [
-                            p for p in positions if not inst.runs_into_unavailable(emp, day, p)
-                        ]
+            for day, positions in enumerate(inst.open_positions_by_day(emp)):
                 first = len(proto.variables)
                 indices = list(range(first, first + len(positions)))
                 variables = [new_bool(proto) for _ in positions]
