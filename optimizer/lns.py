@@ -314,13 +314,14 @@ def _first_feasible(
     plain.proto.clear_objective()
     if not len(plain.proto.solution_hint.vars):
         chosen = greedy_roster(m) if greedy is None else greedy & m.x.keys()
-        accepted = _checked_roster(m, chosen)
-        if accepted is not None:
-            return accepted
+        report = validate(m.problem, as_assignments(m, chosen))
+        if not report.hard_violations:
+            return _greedy_values(m, chosen), report.objective
+        broken = {v.employee for v in report.hard_violations}
         index = indexing.result() if indexing is not None else None
         repaired = None
         if index is not None:
-            repaired = _repair_employees(m, index, chosen, settings, deadline, stop)
+            repaired = _repair_employees(m, index, chosen, broken, settings, deadline, stop)
             if isinstance(repaired, tuple):
                 return repaired
         if repaired is not None:  # a partial repair: the better hint
@@ -348,21 +349,20 @@ def _repair_employees(
     m: RosterModel,
     index: submodel.ModelIndex,
     chosen: set[tuple[int, int, int]],
+    broken: set[str | None],
     settings: SolverSettings,
     deadline: float,
     stop: _StopWatcher,
 ) -> tuple[np.ndarray, int] | np.ndarray | None:
-    """The greedy roster with the schedules of the employees whose rules it breaks planned
-    again by CP-SAT, a few employees at a time, everyone else's kept: (values, objective), or
-    the partly repaired values alone (a hint) if a group found no schedule in time; None if a
-    broken rule is not one employee's.
+    """The greedy roster with the schedules of the `broken` employees (those whose rules it
+    breaks; None stands for a rule of no one employee) planned again by CP-SAT, a few at a
+    time, everyone else's kept: (values, objective), or the partly repaired values alone (a
+    hint) if a group found no schedule in time; None if a broken rule is not one employee's.
 
     Most labour rules bind one employee's schedule; cover ties them together only through
     penalties. So re-planning the employees the greedy failed keeps everyone else's work, in
     models the size of a few schedules.
     """
-    report = validate(m.problem, as_assignments(m, chosen))
-    broken = {v.employee for v in report.hard_violations}
     if None in broken:
         return None
     people = [i for i, e in enumerate(m.employees) if e.id in broken]
@@ -428,21 +428,16 @@ def _replan(
     return sub.merge(values, solver.response_proto.solution)
 
 
-def _checked_roster(
-    m: RosterModel, chosen: set[tuple[int, int, int]]
-) -> tuple[list[int], int] | None:
-    """The greedy roster as a value vector with its objective, if the validator accepts it.
+def _greedy_values(m: RosterModel, chosen: set[tuple[int, int, int]]) -> list[int]:
+    """The greedy roster as a value vector.
 
     Only assignment variables are set; the others (penalty and helper variables) are left at 0,
     which serves as a hint and is never read as a solution.
     """
-    report = validate(m.problem, as_assignments(m, chosen))
-    if report.hard_violations:
-        return None
     values = [0] * len(m.model.proto.variables)
     for key in chosen:
         values[m.x[key].index] = 1
-    return values, report.objective
+    return values
 
 
 def objective_value(proto, values: list[int]) -> int:
