@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from optimizer import patterns
 from optimizer.instance import Instance, Position
 from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
 
@@ -104,6 +105,7 @@ class _Greedy:
         self.conflicts = [self._conflicts_for(emp) for emp in m.employees]
         self.wish = self._wishes()
         self.chosen: set[tuple[int, int, int]] = set()
+        self.position_on: dict[tuple[int, int], int] = {}
         self.demand_by_day = defaultdict(list)
         for demand in m.problem.shift_demand:
             self.demand_by_day[demand.day].append(demand)
@@ -116,6 +118,18 @@ class _Greedy:
         self.demand_on: dict[tuple[int, str], int] = defaultdict(int)
         for demand in m.problem.shift_demand:
             self.demand_on[demand.day, demand.shift_type] += demand.required
+        self.cover_weights = self._cover_weights()
+
+    def _cover_weights(self) -> dict[tuple[int, str], tuple[int, int]]:
+        """(day, shift type) -> cost of a person missing, of a person too many."""
+        defaults = self.m.problem.rules.weights
+        weights: dict[tuple[int, str], tuple[int, int]] = {}
+        for d in self.m.problem.shift_demand:
+            under = defaults.under_cover if d.weight_under is None else d.weight_under
+            over = defaults.over_cover if d.weight_over is None else d.weight_over
+            old_under, old_over = weights.get((d.day, d.shift_type), (0, over))
+            weights[d.day, d.shift_type] = (max(old_under, under), min(old_over, over))
+        return weights
 
     def _conflicts_for(self, emp) -> dict[tuple[str, int], set[str]]:
         """(type, day offset) -> types that may not be worked that many days later."""
@@ -148,6 +162,7 @@ class _Greedy:
             self._continue_short_runs(day)
         self._lengthen_short_runs()
         self._top_up_minimum_hours()
+        self._replan_broken_schedules()
         return self.chosen
 
     def _lengthen_short_runs(self) -> None:
@@ -508,6 +523,7 @@ class _Greedy:
         if day in self.weekend_of:
             person.weekends.add(self.weekend_of[day])
         self.chosen.add((e_idx, day, p_idx))
+        self.position_on[e_idx, day] = p_idx
         self.staffed[day, type_id] += 1
 
     def _untake(self, e_idx: int, day: int) -> None:
@@ -523,5 +539,103 @@ class _Greedy:
             self.weekend_of.get(d) == weekend for d in person.shift_on
         ):
             person.weekends.discard(weekend)
-        self.chosen = {key for key in self.chosen if key[:2] != (e_idx, day)}
+        self.chosen.discard((e_idx, day, self.position_on.pop((e_idx, day))))
         self.staffed[day, type_id] -= 1
+
+    def _replan_broken_schedules(self) -> None:
+        """Plan again, over the whole horizon, everyone the day-by-day passes left short of
+        their minimum hours or with a run of days shorter than its minimum (see
+        `optimizer.patterns`); a plan is kept only where it keeps those rules."""
+        problem = self.m.problem
+        if problem.interval_demand or any(
+            d.minimum or d.maximum is not None for d in problem.shift_demand
+        ):
+            return  # re-planning someone could break hard cover
+        pinned = {a.employee for a in problem.pinned}
+        for e_idx, emp in enumerate(self.m.employees):
+            contract = self.m.instance.contract_of(emp)
+            if emp.id in pinned or contract.max_minutes_per_week or contract.min_minutes_per_week:
+                continue
+            if not self._breaks_terms(e_idx, contract):
+                continue
+            before = {day: self.position_on[e_idx, day] for day in self.people[e_idx].shift_on}
+            self._clear(e_idx)
+            if self._replan(e_idx, contract) and not self._breaks_terms(e_idx, contract):
+                continue
+            self._clear(e_idx)
+            for day, p_idx in before.items():
+                self._take(e_idx, day, p_idx)
+
+    def _breaks_terms(self, e_idx: int, contract) -> bool:
+        """Short of minimum hours, or a run of working days or days off (not touching the
+        horizon's ends) shorter than its minimum."""
+        if self.people[e_idx].total_minutes < (contract.min_minutes_total or 0):
+            return True
+        worked = self.people[e_idx].shift_on
+        for working, minimum in (
+            (True, contract.min_consecutive_days or 0),
+            (False, contract.min_consecutive_days_off or 0),
+        ):
+            run = 0
+            for day in range(self.m.num_days):
+                if (day in worked) == working:
+                    run += 1
+                    continue
+                if 0 < run < minimum and day - run > 0:
+                    return True
+                run = 0
+        return False
+
+    def _clear(self, e_idx: int) -> None:
+        for day in list(self.people[e_idx].shift_on):
+            self._untake(e_idx, day)
+
+    def _replan(self, e_idx: int, contract) -> bool:
+        """Give the employee (with no shifts) the schedule `patterns.plan` finds; whether it
+        found one."""
+        types = self.m.problem.shift_types
+        value, position = self._schedule_values(e_idx)
+        caps = [contract.max_shifts_per_type.get(t.id, self.m.num_days) for t in types]
+        terms = patterns.ScheduleTerms(
+            min_consecutive_days=contract.min_consecutive_days or 0,
+            max_consecutive_days=contract.max_consecutive_days,
+            min_consecutive_days_off=contract.min_consecutive_days_off or 0,
+            max_weekends=contract.max_weekends,
+            min_minutes=contract.min_minutes_total or 0,
+            max_minutes=contract.max_minutes_total,
+            caps=np.array(caps),
+        )
+        may_follow = np.array(
+            [[u.id not in self.conflicts[e_idx].get((t.id, 1), ()) for u in types] for t in types]
+        )
+        weekend_of = np.array([self.weekend_of.get(d, -1) for d in range(self.m.num_days)])
+        minutes = np.array([t.duration_minutes for t in types])
+        shifts = patterns.plan(terms, value, minutes, may_follow, weekend_of)
+        if shifts is None:
+            return False
+        for day, t_idx in shifts.items():
+            self._take(e_idx, day, position[day, t_idx])
+        return True
+
+    def _schedule_values(self, e_idx: int) -> tuple[np.ndarray, dict[tuple[int, int], int]]:
+        """What each (day, shift type) is worth to the roster if the employee works it (cover
+        still missing, their wishes; `patterns.NEG` where they may not), and the position
+        they would work it on."""
+        types = self.m.problem.shift_types
+        type_index = {t.id: i for i, t in enumerate(types)}
+        value = np.full((self.m.num_days, len(types)), patterns.NEG)
+        position: dict[tuple[int, int], int] = {}
+        emp = self.m.employees[e_idx]
+        for day, open_positions in enumerate(self.m.instance.open_positions_by_day(emp)):
+            for p_idx in open_positions:
+                type_id = self.m.positions[p_idx][0]
+                t_idx = type_index[type_id]
+                if (day, t_idx) in position:
+                    continue
+                position[day, t_idx] = p_idx
+                under, over = self.cover_weights.get((day, type_id), (0, 0))
+                missing = self.demand_on.get((day, type_id), 0) - self.staffed[day, type_id]
+                wish = self.wish.get((e_idx, day, None), 0.0)
+                wish += self.wish.get((e_idx, day, type_id), 0.0)
+                value[day, t_idx] = (under if missing > 0 else -over) - wish
+        return value, position

@@ -1,0 +1,439 @@
+"""One employee's schedule over the whole horizon, planned by dynamic programming.
+
+A greedy that fills demand day by day cannot see that an employee's minimum hours will only fit
+if their runs of working days avoid weekends, or that a run started today leaves too few days
+for the days off that must follow. This module plans one employee at a time, with everyone
+else's shifts fixed, in two steps:
+
+1. **Work pattern**: which days to work. A shortest-path over (day, run state, weekends used)
+   keeps runs of working days and days off within the contract's limits (runs touching either
+   end of the horizon are exempt from the minimums, as in the rules), leave days off and worked
+   weekends within the cap. A reward per worked day, set by bisection, makes the pattern hold
+   enough days for the minimum hours.
+2. **Shift types** on the worked days: a path over (day, shift type) that respects which type
+   may follow which, with a reward per minute (bisection again) to reach the minimum hours and
+   shifts of a type worked more often than its cap moved to other types (or the type priced
+   out of the path where they cannot move).
+
+Each day and type is scored by what it is worth to the roster (cover still missing, wishes).
+The result keeps the employee's contract as far as these two steps can see; the caller checks
+the whole roster with the validator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+NEG = -1e18
+"""Value of an impossible state."""
+_BISECTIONS = 24
+"""Halvings of a reward interval: enough to split a gap of 2**24 in units."""
+_MOST_MINUTES = 1e6
+"""A reward per minute that outweighs any value: the longest shifts the days allow."""
+_CAP_ROUNDS = 6
+"""Rounds of pricing shift types worked more often than their cap out of the path."""
+
+
+@dataclass
+class ScheduleTerms:
+    """The per-employee rules the planner keeps (None: no limit)."""
+
+    min_consecutive_days: int
+    max_consecutive_days: int | None
+    min_consecutive_days_off: int
+    max_weekends: int | None
+    min_minutes: int
+    max_minutes: int | None
+    caps: np.ndarray
+    """Most shifts of each type (a large number where uncapped)."""
+
+
+def plan(
+    terms: ScheduleTerms,
+    value: np.ndarray,
+    minutes: np.ndarray,
+    may_follow: np.ndarray,
+    weekend_of: np.ndarray,
+) -> dict[int, int] | None:
+    """Day -> shift type index for one employee, or None when no plan keeps the terms.
+
+    `value[d, t]` is what working type t on day d is worth (NEG where the employee may not);
+    `minutes[t]` the type's length; `may_follow[t, u]` whether type u may be worked the day
+    after type t; `weekend_of[d]` the weekend index of day d, or -1 on weekdays.
+    """
+    open_types = (value > NEG / 2).any(axis=0)
+    if not open_types.any() or terms.max_consecutive_days == 0:
+        return {} if terms.min_minutes == 0 else None
+    typical = float(np.median(minutes[open_types]))
+    most = terms.max_minutes if terms.max_minutes is not None else math.inf
+    fewest_days = math.ceil(terms.min_minutes / typical)
+    most_days = len(value) if most == math.inf else max(fewest_days, int(most // typical))
+    day_value = np.where(value.max(axis=1) > NEG / 2, value.max(axis=1), NEG)
+    for _ in range(6):
+        days = work_pattern(terms, day_value, weekend_of, fewest_days, most_days)
+        if days is None:
+            return None
+        shifts = shift_types(terms, value, minutes, may_follow, days)
+        if shifts is None:
+            return None
+        worked = _worked(shifts, minutes)
+        if terms.min_minutes <= worked <= most:
+            return shifts
+        if worked < terms.min_minutes:
+            if len(days) < fewest_days:
+                return None  # the pattern already holds as many days as the rules allow
+            longest = max(int(minutes[t]) for t in shifts.values())
+            fewest_days = len(days) + math.ceil((terms.min_minutes - worked) / longest)
+            most_days = max(most_days, fewest_days)
+        else:
+            shortest = min(int(minutes[t]) for t in shifts.values())
+            most_days = len(days) - math.ceil((worked - most) / shortest)
+            fewest_days = min(fewest_days, most_days)
+    return None
+
+
+def work_pattern(
+    terms: ScheduleTerms,
+    day_value: np.ndarray,
+    weekend_of: np.ndarray,
+    fewest_days: int,
+    most_days: int,
+) -> list[int] | None:
+    """The worked days: the best pattern with between `fewest_days` and `most_days` of them
+    (or as close as the rules allow); None if no pattern keeps the rules.
+
+    The reward per day finds a pattern with at least `fewest_days`; one with too many is
+    trimmed (dropping days at the ends of runs never breaks a rule)."""
+    days = _with_reward(
+        lambda reward: _pattern(terms, day_value, weekend_of, reward),
+        len,
+        fewest_days,
+        len(day_value),
+    )
+    if days is None or len(days) <= most_days:
+        return days
+    return _trim(days, day_value, max(1, terms.min_consecutive_days), most_days)
+
+
+def _trim(days: list[int], day_value: np.ndarray, min_run: int, most_days: int) -> list[int]:
+    """Drop the least valuable days at the ends of runs (keeping each run that touches neither
+    end of the horizon at least `min_run` long) until at most `most_days` remain; whole runs
+    go when no end can."""
+    worked = set(days)
+    last_day = len(day_value) - 1
+    while len(worked) > most_days:
+        runs = _runs(sorted(worked))
+        ends = []
+        for first, last in runs:
+            edge = first == 0 or last == last_day
+            if last - first + 1 > (1 if edge else min_run):
+                ends += [d for d in (first, last) if d not in (0, last_day) or first == last]
+        if ends:
+            worked.discard(min(ends, key=lambda d: day_value[d]))
+            continue
+        first, last = min(runs, key=lambda r: day_value[r[0] : r[1] + 1].sum())
+        worked -= set(range(first, last + 1))
+    return sorted(worked)
+
+
+def _runs(days: list[int]) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive days."""
+    runs: list[tuple[int, int]] = []
+    for day in days:
+        if runs and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _with_reward(solve, size, low: float, high: float):
+    """`solve(reward)` for the reward nearest 0 whose result has `low <= size(result) <= high`,
+    where size grows with the reward; the nearest result found if none does, None if `solve`
+    finds nothing."""
+    found = solve(0.0)
+    if found is None or low <= size(found) <= high:
+        return found
+    direction = 1.0 if size(found) < low else -1.0
+    best = found
+    inner, outer = 0.0, direction
+    while True:
+        found = solve(outer)
+        if found is None:
+            return best
+        best = min(best, found, key=lambda r: _distance(size(r), low, high))
+        if low <= size(found) <= high:
+            return found
+        if (size(found) > high) if direction > 0 else (size(found) < low):
+            break  # overshot: the reward sought lies between inner and outer
+        if abs(outer) > 1e9:
+            return best
+        inner, outer = outer, outer * 4
+    for _ in range(_BISECTIONS):
+        middle = (inner + outer) / 2
+        found = solve(middle)
+        if found is None:
+            return best
+        best = min(best, found, key=lambda r: _distance(size(r), low, high))
+        if low <= size(found) <= high:
+            return found
+        if (size(found) < low) == (direction > 0):
+            inner = middle
+        else:
+            outer = middle
+    return best
+
+
+def _distance(size: float, low: float, high: float) -> float:
+    return max(0.0, low - size, size - high)
+
+
+class _States:
+    """The run states of the pattern path: the first run (exempt from minimums, as it touches
+    the horizon's start), a run of working days by length, a run of days off by length (the
+    last one meaning "long enough")."""
+
+    def __init__(self, terms: ScheduleTerms, num_days: int) -> None:
+        self.min_work = max(1, terms.min_consecutive_days)
+        self.max_work = terms.max_consecutive_days or num_days
+        self.top_work = min(self.max_work, max(self.min_work, 1) + 1)
+        if terms.max_consecutive_days is not None:
+            self.top_work = self.max_work
+        self.min_off = max(1, terms.min_consecutive_days_off)
+        self.first_off = 0
+        self.first_work = list(range(1, 1 + self.top_work))
+        self.work = list(range(1 + self.top_work, 1 + 2 * self.top_work))
+        self.off = list(range(1 + 2 * self.top_work, 1 + 2 * self.top_work + self.min_off))
+        self.count = 1 + 2 * self.top_work + self.min_off
+        self.capped = terms.max_consecutive_days is None  # the top work state loops
+
+    def transitions(self) -> list[tuple[int, int, bool]]:
+        """(from, to, works the new day) for every allowed step from one day to the next."""
+        steps = [(self.first_off, self.first_off, False), (self.first_off, self.work[0], True)]
+        for runs, exempt in ((self.first_work, True), (self.work, False)):
+            for i, state in enumerate(runs):
+                length = i + 1
+                if length < self.top_work:
+                    steps.append((state, runs[i + 1], True))
+                elif self.capped:
+                    steps.append((state, state, True))
+                if exempt or length >= self.min_work:
+                    steps.append((state, self.off[0], False))
+        for i, state in enumerate(self.off):
+            steps.append((state, self.off[min(i + 1, self.min_off - 1)], False))
+            if i + 1 >= self.min_off:
+                steps.append((state, self.work[0], True))
+        return steps
+
+
+def _pattern(
+    terms: ScheduleTerms, day_value: np.ndarray, weekend_of: np.ndarray, reward: float
+) -> list[int] | None:
+    """The best worked days with `reward` added per worked day; None if no pattern is valid.
+
+    The table holds, per run state and number of weekends worked so far, the best value of a
+    path to the current day; every state's predecessors are gathered at once."""
+    graph = _Graph(terms, len(day_value))
+    counting = terms.max_weekends is not None
+    width = terms.max_weekends + 1 if counting else 1
+    table = np.full((graph.count + 1, width), NEG)  # the last row stays impossible
+    table[graph.first_off, 0] = 0.0
+    if day_value[0] > NEG / 2:
+        table[graph.first_work, int(counting and weekend_of[0] >= 0)] = day_value[0] + reward
+    back = np.zeros((len(day_value), graph.count, width), dtype=np.int8)
+    rows = np.arange(graph.count)[:, None]
+    for day in range(1, len(day_value)):
+        candidates = table[graph.sources]
+        counted = graph.counts_weekend(day, weekend_of) if counting else None
+        if counted is not None:
+            shifted = np.full_like(table, NEG)
+            shifted[:, 1:] = table[:, :-1]
+            candidates = np.where(counted[:, :, None], shifted[graph.sources], candidates)
+        gain = day_value[day] + reward if day_value[day] > NEG / 2 else NEG
+        candidates = candidates + np.where(graph.working, gain, 0.0)[:, None, None]
+        choice = candidates.argmax(axis=1)
+        back[day] = choice
+        table[:-1] = np.maximum(candidates[rows, choice, np.arange(width)[None, :]], NEG)
+    state, used = np.unravel_index(int(np.argmax(table[:-1])), (graph.count, width))
+    if table[state, used] < NEG / 2:
+        return None
+    return graph.trace(back, weekend_of if counting else None, int(state), int(used))
+
+
+class _Graph:
+    """The run states as arrays: for every state its predecessors (padded with the impossible
+    row), whether it is a working state, and which steps come from a rest."""
+
+    def __init__(self, terms: ScheduleTerms, num_days: int) -> None:
+        states = _States(terms, num_days)
+        self.count = states.count
+        self.first_off, self.first_work = states.first_off, states.first_work[0]
+        incoming: list[list[int]] = [[] for _ in range(states.count)]
+        for source, target, _ in states.transitions():
+            incoming[target].append(source)
+        widest = max(len(s) for s in incoming)
+        self.sources = np.array([s + [states.count] * (widest - len(s)) for s in incoming])
+        self.working = np.zeros(states.count, dtype=bool)
+        self.working[states.first_work + states.work] = True
+        resting = np.zeros(states.count + 1, dtype=bool)
+        resting[[states.first_off, *states.off]] = True
+        self.from_rest = self.working[:, None] & resting[self.sources]
+        self.every_work = np.repeat(self.working[:, None], widest, axis=1)
+
+    def counts_weekend(self, day: int, weekend_of: np.ndarray) -> np.ndarray | None:
+        """Which steps into `day` start a new worked weekend (None on a weekday): every step
+        into work on a weekend's first day, steps from a rest on its later days."""
+        if weekend_of[day] < 0:
+            return None
+        return self.every_work if weekend_of[day - 1] != weekend_of[day] else self.from_rest
+
+    def trace(self, back, weekend_of, state: int, used: int) -> list[int]:
+        """The worked days of the path ending in (`state`, `used`) on the last day."""
+        days = []
+        for day in range(len(back) - 1, 0, -1):
+            step = int(back[day, state, used])
+            if self.working[state]:
+                days.append(day)
+                counted = None if weekend_of is None else self.counts_weekend(day, weekend_of)
+                if counted is not None and counted[state, step]:
+                    used -= 1
+            state = int(self.sources[state, step])
+        if self.working[state]:
+            days.append(0)
+        days.reverse()
+        return days
+
+
+def shift_types(
+    terms: ScheduleTerms,
+    value: np.ndarray,
+    minutes: np.ndarray,
+    may_follow: np.ndarray,
+    days: list[int],
+) -> dict[int, int] | None:
+    """A shift type for each worked day: the best by value within the contract's hours (a
+    reward per minute set by bisection), with shift types worked more often than their cap
+    moved to others, or priced out of the path where they cannot be; None if none was found."""
+    prices = np.zeros(len(minutes))
+    price = 1.0 + float(np.abs(value[value > NEG / 2]).max(initial=0.0))
+    for _ in range(_CAP_ROUNDS):
+        shifts = _types_within_hours(terms, value - prices[None, :], minutes, may_follow, days)
+        if shifts is None:
+            return None
+        counts = np.bincount(list(shifts.values()), minlength=len(minutes))
+        most = terms.max_minutes if terms.max_minutes is not None else math.inf
+        capped = _within_caps(
+            dict(shifts), value, minutes, may_follow, terms.caps, terms.min_minutes, most
+        )
+        if capped is not None:
+            return capped
+        prices = prices + np.where(counts > terms.caps, price, 0.0)
+        price *= 2
+    return None
+
+
+def _types_within_hours(terms, value, minutes, may_follow, days) -> dict[int, int] | None:
+    most = terms.max_minutes if terms.max_minutes is not None else math.inf
+    shifts = _with_reward(
+        lambda reward: _type_path(value, minutes, may_follow, days, reward),
+        lambda found: _worked(found, minutes),
+        terms.min_minutes,
+        most,
+    )
+    if shifts is not None and _worked(shifts, minutes) < terms.min_minutes:
+        shifts = _type_path(value, minutes, may_follow, days, _MOST_MINUTES)
+    if shifts is None or _worked(shifts, minutes) < terms.min_minutes:
+        return None
+    if _worked(shifts, minutes) > most:
+        shifts = _shorten(shifts, value, minutes, may_follow, terms.min_minutes, most)
+    return shifts
+
+
+def _shorten(shifts, value, minutes, may_follow, fewest: int, most: float):
+    """Swap shifts for shorter types the days allow, the cheapest per minute first, until the
+    hours are within the contract (rewards per minute jump past it where many days tie); None
+    if they cannot be."""
+    days = np.array(sorted(shifts))
+    types = np.array([shifts[d] for d in days])
+    after = np.r_[days[1:] == days[:-1] + 1, False]  # the next worked day is tomorrow
+    worked = int(minutes[types].sum())
+    everything = np.ones(len(minutes), dtype=bool)
+    while worked > most:
+        before_ok = np.vstack([everything, may_follow[types[:-1]]])
+        before_ok[1:][~after[:-1]] = True
+        after_ok = np.vstack([may_follow[:, types[1:]].T, everything])
+        after_ok[~after] = True
+        saved = minutes[types][:, None] - minutes[None, :]
+        allowed = (value[days] > NEG / 2) & (saved > 0) & before_ok & after_ok
+        allowed &= worked - saved >= fewest
+        if not allowed.any():
+            return None
+        current = value[days, types][:, None]
+        loss = np.where(allowed, (current - value[days]) / np.maximum(saved, 1), np.inf)
+        i, u = np.unravel_index(int(np.argmin(loss)), loss.shape)
+        worked -= int(saved[i, u])
+        types[i] = u
+    return {int(d): int(t) for d, t in zip(days, types, strict=True)}
+
+
+def _within_caps(shifts, value, minutes, may_follow, caps, fewest: int, most: float):
+    """Move the least valuable shifts of each type over its cap to another type the day
+    allows (it may follow the day before and precede the day after, and the hours stay within
+    the contract); None if some cannot move."""
+    counts = np.bincount(list(shifts.values()), minlength=len(minutes))
+    worked = _worked(shifts, minutes)
+    for t in np.flatnonzero(counts > caps):
+        for day in sorted((d for d, u in shifts.items() if u == t), key=lambda d: value[d, t]):
+            if counts[t] <= caps[t]:
+                break
+            options = [
+                u
+                for u in np.flatnonzero((value[day] > NEG / 2) & (counts < caps))
+                if (day - 1 not in shifts or may_follow[shifts[day - 1], u])
+                and (day + 1 not in shifts or may_follow[u, shifts[day + 1]])
+                and fewest <= worked - minutes[t] + minutes[u] <= most
+            ]
+            if not options:
+                continue
+            u = max(options, key=lambda u: (value[day, u], minutes[u]))
+            shifts[day] = int(u)
+            counts[t] -= 1
+            counts[u] += 1
+            worked += int(minutes[u] - minutes[t])
+        if counts[t] > caps[t]:
+            return None
+    return shifts
+
+
+def _worked(shifts: dict[int, int], minutes: np.ndarray) -> int:
+    return int(sum(minutes[t] for t in shifts.values()))
+
+
+def _type_path(value, minutes, may_follow, days, reward) -> dict[int, int] | None:
+    """Best type per worked day, with `reward` per minute, such that
+    each type on a day right after a worked day may follow that day's type."""
+    gains = value[days] + reward * minutes[None, :]
+    gains = np.where(value[days] > NEG / 2, gains, NEG)
+    blocked = np.where(may_follow, 0.0, NEG)
+    table = gains[0].copy()
+    back = np.zeros((len(days), len(minutes)), dtype=np.int16)
+    for i in range(1, len(days)):
+        if days[i] == days[i - 1] + 1:
+            scores = table[:, None] + blocked
+            back[i] = np.argmax(scores, axis=0)
+            table = scores[back[i], np.arange(len(minutes))] + gains[i]
+        else:
+            back[i] = int(np.argmax(table))
+            table = table[back[i]] + gains[i]
+        table = np.maximum(table, NEG)
+    last = int(np.argmax(table))
+    if table[last] < NEG / 2:
+        return None
+    shifts = {}
+    for i in range(len(days) - 1, -1, -1):
+        shifts[days[i]] = last
+        last = int(back[i, last])
+    return shifts
