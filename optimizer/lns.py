@@ -46,6 +46,9 @@ STEP_SECONDS = 0.5
 """Time limit of one neighbourhood solve, to start with and at least."""
 MAX_STEP_SECONDS = 8.0
 """Longest a neighbourhood solve may get when shorter ones find nothing."""
+HELPER_DEPTH = 3
+"""How many links of helper variables (work days, weekends, runs, penalties) away from the
+freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
 
 
 @dataclass
@@ -507,7 +510,7 @@ def _solve_neighbourhood(
     free = [i for cell in hood.cells for i in cells.get(cell, ())]
     if not free:
         return True, None
-    sub = index.extract(free, values)
+    sub = index.extract(free, values, HELPER_DEPTH)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = limit

@@ -92,28 +92,41 @@ class ModelIndex:
         self._constraints_of = _compressed(refs, owners, self.num_variables)
         self.objective = _read_objective(proto.objective)
 
-    def closure(self, free: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    def closure(
+        self, free: Iterable[int], depth: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The variables to leave free and the constraints to keep for freeing `free`.
 
-        Helper (non-decision) variables in a kept constraint are freed too, and so on, so that
-        every variable that could change value changes inside the sub-model.
+        Helper (non-decision) variables in a kept constraint are freed too, and so on, up to
+        `depth` links away from the freed decisions (None: all the way), so that the helpers
+        the freed cells decide can change. Further helpers keep their values: every constraint
+        on a freed variable is kept, so a sub-model solution is always one of the full model,
+        and helpers far from the freed cells (a work day a month away, linked through a chain
+        of runs) would only carry the whole horizon into every step.
         """
         freed = np.zeros(self.num_variables, dtype=bool)
         kept = np.zeros(len(self.constraints), dtype=bool)
         frontier = np.unique(np.fromiter(free, dtype=np.int64))
         freed[frontier] = True
+        level = 0
         while len(frontier):
             touched = np.unique(_gather(*self._constraints_of, frontier))
             touched = touched[~kept[touched]]
             kept[touched] = True
+            if depth is not None and level == depth:
+                break
             mentioned = np.unique(_gather(*self._vars_of, touched))
             frontier = mentioned[~self.is_decision[mentioned] & ~freed[mentioned]]
             freed[frontier] = True
+            level += 1
         return np.flatnonzero(freed), np.flatnonzero(kept)
 
-    def extract(self, free: Iterable[int], values: np.ndarray) -> SubModel:
-        """A model over `free` (plus linked helpers), everything else fixed to `values`."""
-        variables, kept = self.closure(free)
+    def extract(
+        self, free: Iterable[int], values: np.ndarray, depth: int | None = None
+    ) -> SubModel:
+        """A model over `free` (plus linked helpers, see `closure`), everything else fixed to
+        `values`."""
+        variables, kept = self.closure(free, depth)
         model = cp_model.CpModel()
         proto = model.proto
         for index in variables.tolist():
@@ -122,7 +135,7 @@ class ModelIndex:
         writer = _Writer(proto, local, values)
         for c in kept.tolist():
             writer.write(self.constraints[c])
-        _write_objective(proto, self.objective, local)
+        _write_objective(proto, self.objective, variables)
         hint = proto.solution_hint
         hint.vars.extend(range(len(variables)))
         hint.values.extend(values[variables].tolist())
@@ -335,14 +348,16 @@ def _fill_expr(target, vars_: list[int], coeffs: list[int], offset: int) -> None
     target.offset = offset
 
 
-def _write_objective(proto, objective: tuple[_Expr, float], local: dict[int, int]) -> None:
+def _write_objective(proto, objective: tuple[_Expr, float], variables: np.ndarray) -> None:
+    """The objective's terms over the sub-model's variables (the rest are constants)."""
     (vars_, coeffs, _), scaling = objective
+    full = np.asarray(vars_, dtype=np.int64)
+    position = np.searchsorted(variables, full)
+    inside = position < len(variables)
+    inside[inside] = variables[position[inside]] == full[inside]
     objective_proto = proto.objective
-    for var, coeff in zip(vars_, coeffs, strict=True):
-        mapped = local.get(var)
-        if mapped is not None:
-            objective_proto.vars.append(mapped)
-            objective_proto.coeffs.append(coeff)
+    objective_proto.vars.extend(position[inside].tolist())
+    objective_proto.coeffs.extend(np.asarray(coeffs, dtype=np.int64)[inside].tolist())
     if scaling != 1.0:
         objective_proto.scaling_factor = scaling
 
