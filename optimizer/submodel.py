@@ -27,6 +27,10 @@ _INFINITE = 2**62
 
 _BOOLEAN = (0, 1)
 
+_LONG_ROW = 64
+"""Linear rows with at least this many terms (hours over the horizon, shifts per type) are
+folded with numpy; shorter ones faster in plain Python."""
+
 LITERAL_KINDS = ("bool_or", "bool_and", "at_most_one", "exactly_one")
 
 
@@ -45,6 +49,8 @@ class _Constraint:
     domain: list[int] | None = None
     enforcement: list[int] | None = None
     lin_max: tuple[_Expr, list[_Expr]] | None = None
+    arrays: tuple[np.ndarray, np.ndarray] | None = None
+    """Variables and coefficients of a long linear row, for folding it with numpy."""
 
 
 _Expr = tuple[list[int], list[int], int]
@@ -110,12 +116,12 @@ class ModelIndex:
         freed[frontier] = True
         level = 0
         while len(frontier):
-            touched = np.unique(_gather(*self._constraints_of, frontier))
+            touched = _distinct(_gather(*self._constraints_of, frontier), len(kept))
             touched = touched[~kept[touched]]
             kept[touched] = True
             if depth is not None and level == depth:
                 break
-            mentioned = np.unique(_gather(*self._vars_of, touched))
+            mentioned = _distinct(_gather(*self._vars_of, touched), self.num_variables)
             frontier = mentioned[~self.is_decision[mentioned] & ~freed[mentioned]]
             freed[frontier] = True
             level += 1
@@ -131,8 +137,7 @@ class ModelIndex:
         proto = model.proto
         for index in variables.tolist():
             proto.variables.add().domain.extend(self.domains.get(index, _BOOLEAN))
-        local = dict(zip(variables.tolist(), range(len(variables)), strict=True))
-        writer = _Writer(proto, local, values)
+        writer = _Writer(proto, variables, values)
         for c in kept.tolist():
             writer.write(self.constraints[c])
         _write_objective(proto, self.objective, variables)
@@ -179,7 +184,10 @@ def _read_constraint(ct) -> _Constraint:
     if ct.has_linear():
         vars_, coeffs, offset = _read_linear(ct.linear.vars, ct.linear.coeffs)
         domain = [_shift(bound, -offset) for bound in ct.linear.domain]
-        return _Constraint("linear", vars_, coeffs, domain, enforcement)
+        arrays = None
+        if len(vars_) >= _LONG_ROW:
+            arrays = (np.array(vars_, dtype=np.int64), np.array(coeffs, dtype=np.int64))
+        return _Constraint("linear", vars_, coeffs, domain, enforcement, arrays=arrays)
     if ct.has_lin_max():
         target = ct.lin_max.target
         exprs = [_read_linear(e.vars, e.coeffs, e.offset) for e in ct.lin_max.exprs]
@@ -220,6 +228,16 @@ def _gather(starts: np.ndarray, columns: np.ndarray, rows: np.ndarray) -> np.nda
     return columns[np.arange(total) + shifts]
 
 
+def _distinct(indices: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values of `indices` (all in range(size)), sorted: a mask is linear where
+    sorting is not, and the gathered lists are long (every term of every touched row)."""
+    if len(indices) < 4096:
+        return np.unique(indices)
+    mask = np.zeros(size, dtype=bool)
+    mask[indices] = True
+    return np.flatnonzero(mask)
+
+
 def _read_objective(objective) -> tuple[_Expr, float]:
     expr = _read_linear(objective.vars, objective.coeffs, 0)
     return (expr[0], expr[1], expr[2] + objective.offset), objective.scaling_factor or 1.0
@@ -229,8 +247,12 @@ def _read_objective(objective) -> tuple[_Expr, float]:
 class _Writer:
     """Writes constraints into a sub-model, folding fixed variables into constants."""
 
-    def __init__(self, proto, local: dict[int, int], values: np.ndarray) -> None:
-        self.proto, self.local = proto, local
+    def __init__(self, proto, variables: np.ndarray, values: np.ndarray) -> None:
+        self.proto = proto
+        self.local = dict(zip(variables.tolist(), range(len(variables)), strict=True))
+        self.local_of = np.full(len(values), -1, dtype=np.int64)
+        self.local_of[variables] = np.arange(len(variables))
+        self.values_array = values
         self.values = values.tolist()
 
     def _split(self, literals: list[int]) -> tuple[list[int], int]:
@@ -278,8 +300,19 @@ class _Writer:
             ct.enforcement_literal.extend(enforcement)
         return ct
 
+    def _long_expr(self, arrays: tuple[np.ndarray, np.ndarray]) -> _Expr:
+        vars_, coeffs = arrays
+        local = self.local_of[vars_]
+        inside = local >= 0
+        fixed = ~inside
+        constant = int(np.dot(coeffs[fixed], self.values_array[vars_[fixed]]))
+        return local[inside].tolist(), coeffs[inside].tolist(), constant
+
     def _write_linear(self, c: _Constraint, enforcement: list[int]) -> None:
-        vars_, coeffs, constant = self._expr(c.terms, c.coeffs, 0)
+        if c.arrays is not None:
+            vars_, coeffs, constant = self._long_expr(c.arrays)
+        else:
+            vars_, coeffs, constant = self._expr(c.terms, c.coeffs, 0)
         domain = [_shift(bound, -constant) for bound in c.domain]
         if not vars_ and _in_domain(0, domain):
             return  # holds whatever the sub-model does (a row that cannot hold stays, empty)
