@@ -184,20 +184,20 @@ def rows_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
     return cells
 
 
-def suits(m: RosterModel, settings: SolverSettings) -> bool:
-    """Whether 'auto' should solve this model by column generation (see the AUTO_* limits).
+def suits(problem: Problem, num_cells: int, settings: SolverSettings) -> bool:
+    """Whether 'auto' should solve this problem by column generation (see the AUTO_* limits);
+    `num_cells` counts the (employee, day, position) cells the model has variables for.
 
     Hard cover bounds (exact cover of concrete shifts) stay with LNS, whose day-by-day start
     meets them at once; the master LP has no slack for them."""
-    problem = m.problem
-    per_employee = len(m.x) / max(1, len(m.employees))
+    per_employee = num_cells / max(1, len(problem.employees))
     return (
         bool(problem.shift_demand)
         and not problem.interval_demand
         and not any(d.minimum or d.maximum is not None for d in problem.shift_demand)
         and problem.num_days <= AUTO_MAX_DAYS
         and per_employee <= AUTO_MAX_VARIABLES_PER_EMPLOYEE
-        and len(m.x) >= AUTO_MIN_VARIABLES
+        and num_cells >= AUTO_MIN_VARIABLES
         and settings.time_limit >= AUTO_MIN_SECONDS
     )
 

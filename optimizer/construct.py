@@ -14,6 +14,8 @@ search from scratch needs minutes.
 
 from __future__ import annotations
 
+import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -29,6 +31,10 @@ _CONTINUE_RUN = 40.0
 within minimum rest days, where short runs each cost a pair of days off."""
 _MUST_WORK = 1e6
 """Score bonus of someone whose run of working days is too short to end today."""
+_SCHEDULE_WEIGHTS = ("fair_hours", "fair_weekends", "fair_unpopular", "balanced_shifts")
+_SCHEDULE_WEIGHTS += ("labour_cost",)
+"""Weights of soft rules the planner does not score: fairness across employees, labour cost
+and overtime."""
 _BLOCKED = 1e12
 """Cost of a slot-employee pair the rules forbid: never chosen while any other filling exists."""
 
@@ -77,11 +83,21 @@ class Eligibility:
         return self.employees_on_position(day, p_idx)
 
 
-def greedy_roster(m) -> set[tuple[int, int, int]]:
+def greedy_roster(
+    m, improve_until: float | None = None, seed: int = 0
+) -> set[tuple[int, int, int]]:
     """Keys (employee, day, position) chosen by the greedy, for a `RosterModel` or an
-    `Eligibility`."""
+    `Eligibility`.
+
+    With `improve_until` (a `time.monotonic()` deadline), the roster is then improved one
+    employee at a time, as long as that finds better schedules and the time lasts, on problems
+    where a schedule's worth to the roster is exactly what the planner scores (see
+    `improve_schedules`)."""
     builder = _Greedy(m)
-    return builder.run()
+    builder.run()
+    if improve_until is not None and builder.scores_exactly():
+        builder.improve_schedules(improve_until, random.Random(seed))
+    return builder.chosen
 
 
 def as_assignments(m, chosen: set[tuple[int, int, int]]) -> list[Assignment]:
@@ -119,6 +135,8 @@ class _Greedy:
         for demand in m.problem.shift_demand:
             self.demand_on[demand.day, demand.shift_type] += demand.required
         self.cover_weights = self._cover_weights()
+        self.type_index = {t.id: i for i, t in enumerate(m.problem.shift_types)}
+        self.pinned = {a.employee for a in m.problem.pinned}
 
     def _cover_weights(self) -> dict[tuple[int, str], tuple[int, int]]:
         """(day, shift type) -> cost of a person missing, of a person too many."""
@@ -542,21 +560,84 @@ class _Greedy:
         self.chosen.discard((e_idx, day, self.position_on.pop((e_idx, day))))
         self.staffed[day, type_id] -= 1
 
+    def scores_exactly(self) -> bool:
+        """Whether `_schedule_values` is exactly what a schedule changes in the objective:
+        cover per shift and whole-day or whole-shift wishes, nothing else that depends on who
+        works (no fairness, labour cost, interval demand, reliability or softened rules), and
+        no shift running past midnight."""
+        problem = self.m.problem
+        weights = problem.rules.weights
+        if not self._plannable_problem() or problem.rules.soft_rules:
+            return False
+        if any(getattr(weights, w) for w in _SCHEDULE_WEIGHTS):
+            return False
+        if any(d.min_reliable for d in problem.shift_demand):
+            return False
+        if any(p.per_minute or p.start_minute is not None for p in problem.preferences):
+            return False
+        return all(
+            (t.start_minute or 0) + t.duration_minutes <= MINUTES_PER_DAY
+            for t in problem.shift_types
+        )
+
+    def improve_schedules(self, until: float, rng: random.Random) -> None:
+        """Best responses: plan each employee again against everyone else's shifts, in a
+        random order, keeping the new schedule where it is worth more; sweep again while a
+        sweep improves anything and time is left."""
+        improved = True
+        while improved and time.monotonic() < until:
+            improved = False
+            order = list(range(len(self.m.employees)))
+            rng.shuffle(order)
+            for e_idx in order:
+                if time.monotonic() >= until:
+                    return
+                improved |= self._replan_if_better(e_idx)
+
+    def _replan_if_better(self, e_idx: int) -> bool:
+        emp = self.m.employees[e_idx]
+        contract = self.m.instance.contract_of(emp)
+        if not self._plannable(emp, contract) or self._breaks_terms(e_idx, contract):
+            return False
+        before = {day: self.position_on[e_idx, day] for day in self.people[e_idx].shift_on}
+        self._clear(e_idx)
+        value, _ = self._schedule_values(e_idx)
+        worth_before = self._worth(value, before.items())
+        if self._replan(e_idx, contract) and not self._breaks_terms(e_idx, contract):
+            mine = [(d, self.position_on[e_idx, d]) for d in self.people[e_idx].shift_on]
+            if self._worth(value, mine) > worth_before + 1e-9:
+                return True
+        self._clear(e_idx)
+        for day, p_idx in before.items():
+            self._take(e_idx, day, p_idx)
+        return False
+
+    def _worth(self, value: np.ndarray, shifts) -> float:
+        return float(sum(value[day, self.type_index[self.m.positions[p][0]]] for day, p in shifts))
+
+    def _plannable_problem(self) -> bool:
+        """Re-planning one employee cannot break a hard cover bound."""
+        problem = self.m.problem
+        return not problem.interval_demand and not any(
+            d.minimum or d.maximum is not None for d in problem.shift_demand
+        )
+
+    def _plannable(self, emp: Employee, contract) -> bool:
+        """The planner keeps every rule of the employee's contract (it has no weekly hours)
+        and nothing of theirs is pinned."""
+        if contract.max_minutes_per_week or contract.min_minutes_per_week:
+            return False
+        return emp.id not in self.pinned
+
     def _replan_broken_schedules(self) -> None:
         """Plan again, over the whole horizon, everyone the day-by-day passes left short of
         their minimum hours or with a run of days shorter than its minimum (see
         `optimizer.patterns`); a plan is kept only where it keeps those rules."""
-        problem = self.m.problem
-        if problem.interval_demand or any(
-            d.minimum or d.maximum is not None for d in problem.shift_demand
-        ):
-            return  # re-planning someone could break hard cover
-        pinned = {a.employee for a in problem.pinned}
+        if not self._plannable_problem():
+            return
         for e_idx, emp in enumerate(self.m.employees):
             contract = self.m.instance.contract_of(emp)
-            if emp.id in pinned or contract.max_minutes_per_week or contract.min_minutes_per_week:
-                continue
-            if not self._breaks_terms(e_idx, contract):
+            if not self._plannable(emp, contract) or not self._breaks_terms(e_idx, contract):
                 continue
             before = {day: self.position_on[e_idx, day] for day in self.people[e_idx].shift_on}
             self._clear(e_idx)

@@ -30,6 +30,9 @@ StopCheck = Callable[[], bool]
 
 LNS_THRESHOLD_VARIABLES = 1500
 """Models with more assignment variables than this are improved by LNS under 'auto'."""
+IMPROVE_SHARE = 0.05
+"""Longest share of the time limit for improving the constructed roster one employee at a
+time before LNS takes it on."""
 
 
 @dataclass
@@ -61,7 +64,9 @@ def solve(
     if conflicts:
         return _finish(problem, None, "infeasible", None, started, conflicts=conflicts)
     reporter = _Reporter(problem, started, on_solution)
-    greedy = _early_roster(problem, settings, reporter) if warm_start is None else None
+    greedy = None
+    if warm_start is None:
+        greedy, settings = _early_roster(problem, settings, reporter, started)
     m = build_model(problem)
     _logger.info("%.1fs model built: %d assignment variables", time.monotonic() - started, len(m.x))
     reporter.m = m
@@ -135,21 +140,33 @@ def _assignments(warm_start: list[Assignment] | Solution) -> list[Assignment]:
 
 
 def _early_roster(
-    problem: Problem, settings: SolverSettings, reporter: _Reporter
-) -> set[tuple[int, int, int]] | None:
+    problem: Problem, settings: SolverSettings, reporter: _Reporter, started: float
+) -> tuple[set[tuple[int, int, int]] | None, SolverSettings]:
     """On big problems, a constructed roster before the model is built, reported at once if it
-    keeps every hard rule (building a big model takes seconds). Returns the greedy's keys."""
+    keeps every hard rule (building a big model takes seconds), and the settings for the
+    search: its time limit leaves room for checking the final roster, which takes about as
+    long as checking this one. Returns the greedy's keys (None on small problems).
+
+    Where LNS will take the roster on, it is first improved one employee at a time for up to
+    IMPROVE_SHARE of the time limit (see `construct.greedy_roster`)."""
     if settings.strategy == "cp-sat" or settings.time_limit < 5:
-        return None
+        return None, settings
     cells = Eligibility(problem)
     if cells.num_cells <= LNS_THRESHOLD_VARIABLES:
-        return None
-    chosen = greedy_roster(cells)
+        return None, settings
+    colgen_next = settings.strategy == "colgen" or (
+        settings.strategy == "auto" and colgen.suits(problem, cells.num_cells, settings)
+    )
+    until = None if colgen_next else started + IMPROVE_SHARE * settings.time_limit
+    chosen = greedy_roster(cells, improve_until=until, seed=settings.seed)
     roster = as_assignments(cells, chosen)
+    checking = time.monotonic()
     report = validate(problem, roster)
+    checked = time.monotonic() - checking
     if not report.hard_violations:
         reporter.report_roster(roster, report.objective)
-    return chosen
+    reserve = min(1.5 * checked, 0.1 * settings.time_limit)
+    return chosen, settings.model_copy(update={"time_limit": settings.time_limit - reserve})
 
 
 def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:
@@ -176,7 +193,7 @@ def _column_generation_or_lns(
 def _use_colgen(m: RosterModel, settings: SolverSettings) -> bool:
     if settings.strategy != "auto":
         return settings.strategy == "colgen"
-    return colgen.suits(m, settings)
+    return colgen.suits(m.problem, len(m.x), settings)
 
 
 def _single_solve(

@@ -1,21 +1,26 @@
 """The schedule planner (`optimizer.patterns`): its work patterns are the best that keep the
 rules (checked against every pattern of a short horizon), its shift types keep successions,
 caps and hours, and with it the constructed first roster keeps every hard rule on the public
-instances where filling demand day by day leaves people short of their minimum hours."""
+instances where filling demand day by day leaves people short of their minimum hours; best
+responses (re-planning one employee at a time) improve that roster where the planner scores
+the objective exactly, and only there."""
 
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optimizer_builders import cover, tiny_problem
 
 from optimizer import patterns
-from optimizer.construct import Eligibility, as_assignments, greedy_roster
+from optimizer.construct import Eligibility, _Greedy, as_assignments, greedy_roster
 from optimizer.formats.curtois import read_curtois
+from optimizer.schema import Problem
 from optimizer.validator import validate
 
 CURTOIS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "curtois"
@@ -174,3 +179,35 @@ def test_constructed_roster_keeps_every_hard_rule_on_public_instances(name):
     report = validate(problem, as_assignments(cells, greedy_roster(cells)))
 
     assert report.hard_violations == []
+
+
+@pytest.mark.skipif(not CURTOIS_DIR.is_dir(), reason=f"no instances in {CURTOIS_DIR}")
+def test_best_responses_improve_the_constructed_roster_and_keep_its_rules():
+    problem = read_curtois(CURTOIS_DIR / "Instance12.txt")
+    cells = Eligibility(problem)
+    plain = validate(problem, as_assignments(cells, greedy_roster(cells)))
+
+    improved = greedy_roster(cells, improve_until=time.monotonic() + 30)
+    report = validate(problem, as_assignments(cells, improved))
+
+    assert report.hard_violations == []
+    assert report.objective < plain.objective
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"rules": {"weights": {"fair_hours": 1}}},
+        {"rules": {"weights": {"labour_cost": 1}}},
+        {"preferences": [{"employee": "e0", "day": 1, "kind": "avoid", "per_minute": True}]},
+        {"shift_types": [{"id": "D", "start_minute": 1200, "duration_minutes": 480}]},
+    ],
+    ids=["fairness", "labour cost", "per-minute wish", "night shift"],
+)
+def test_best_responses_only_run_where_the_planner_scores_the_objective_exactly(change):
+    exact = tiny_problem(days=7, employees=2, shift_demand=[cover(d, 1) for d in range(7)])
+    assert _Greedy(Eligibility(exact)).scores_exactly()
+
+    problem = Problem.model_validate({**exact.model_dump(), **change})
+
+    assert not _Greedy(Eligibility(problem)).scores_exactly()
