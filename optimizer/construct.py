@@ -100,6 +100,23 @@ def greedy_roster(
     return builder.chosen
 
 
+class ScheduleImprover:
+    """Best responses on any roster (keys (employee, day, position)): each employee planned
+    again against everyone else's shifts, the better schedule kept (see
+    `_Greedy.improve_schedules`). Only meaningful where `exact` holds."""
+
+    def __init__(self, m) -> None:
+        self._greedy = _Greedy(m)
+        self.exact = self._greedy.scores_exactly()
+
+    def improve(
+        self, chosen: set[tuple[int, int, int]], until: float, rng: random.Random
+    ) -> set[tuple[int, int, int]]:
+        self._greedy.load(chosen)
+        self._greedy.improve_schedules(until, rng)
+        return set(self._greedy.chosen)
+
+
 def as_assignments(m, chosen: set[tuple[int, int, int]]) -> list[Assignment]:
     """Greedy keys as roster assignments."""
     return [
@@ -559,6 +576,14 @@ class _Greedy:
             person.weekends.discard(weekend)
         self.chosen.discard((e_idx, day, self.position_on.pop((e_idx, day))))
         self.staffed[day, type_id] -= 1
+
+    def load(self, chosen: set[tuple[int, int, int]]) -> None:
+        """Forget every shift taken and take `chosen` instead."""
+        self.people = [_Person() for _ in self.m.employees]
+        self.chosen, self.position_on = set(), {}
+        self.staffed = defaultdict(int)
+        for e_idx, day, p_idx in sorted(chosen):
+            self._take(e_idx, day, p_idx)
 
     def scores_exactly(self) -> bool:
         """Whether `_schedule_values` is exactly what a schedule changes in the objective:

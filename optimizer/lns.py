@@ -22,7 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer import submodel
-from optimizer.construct import as_assignments, greedy_roster
+from optimizer.construct import ScheduleImprover, as_assignments, greedy_roster
 from optimizer.model import RosterModel
 from optimizer.schema import SolverSettings
 from optimizer.validator import validate
@@ -46,6 +46,11 @@ STEP_SECONDS = 0.5
 """Time limit of one neighbourhood solve, to start with and at least."""
 MAX_STEP_SECONDS = 8.0
 """Longest a neighbourhood solve may get when shorter ones find nothing."""
+RESPONSE_SHARE = 0.05
+"""Longest share of the time limit for one round of best responses during the search."""
+RESPONSE_RATIO = 4.0
+"""LNS runs at least this many times as long as the last round of best responses before the
+next one (twice as long again for each round in a row that found nothing)."""
 HELPER_DEPTH = 3
 """How many links of helper variables (work days, weekends, runs, penalties) away from the
 freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
@@ -202,6 +207,7 @@ def _search(
     """LNS steps until the deadline, `settings.workers` neighbourhoods at a time."""
     cells = _variables_by_cell(m)
     regrets = CellRegrets(index, cells)
+    responses = BestResponses(m, index, settings)
     workers = settings.workers
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
     steps = improvements = 0
@@ -254,10 +260,83 @@ def _search(
             reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
         if incumbent.bound is not None and incumbent.objective <= incumbent.bound:
             break
+        if responses.due() and deadline - time.monotonic() > 1.0:
+            better = responses.run(incumbent, deadline)
+            if better is not None:
+                improvements += 1
+                incumbent = better
+                reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
     _logger.info("LNS: %d steps, %d improvements, sizes %s", steps, improvements, picker.size)
     proven = incumbent.bound is not None and incumbent.objective <= incumbent.bound
     status = "optimal" if proven else "feasible"
     return status, incumbent
+
+
+class BestResponses:
+    """Rounds of best responses between LNS rounds (see `construct.ScheduleImprover`): each
+    employee planned again over the whole horizon against everyone else, which windows of
+    days cannot do on long horizons. Only on problems where the planner scores the objective
+    exactly; a round's roster is taken when the full model's objective says it is better."""
+
+    def __init__(self, m: RosterModel, index: submodel.ModelIndex, settings: SolverSettings):
+        self.m, self.index = m, index
+        self.improver = ScheduleImprover(m)
+        self.budget = RESPONSE_SHARE * settings.time_limit
+        self.rng = random.Random(settings.seed)
+        self.wait = 0.0
+        self.failures = 0
+        self.last = time.monotonic()
+        self.decisions = np.fromiter((v.index for v in m.x.values()), dtype=np.int64)
+        self.keys = list(m.x)
+
+    def due(self) -> bool:
+        return self.improver.exact and time.monotonic() - self.last >= self.wait
+
+    def run(self, incumbent: Incumbent, deadline: float) -> Incumbent | None:
+        """One round from the incumbent; the better roster, or None."""
+        from optimizer.solver import Incumbent
+
+        started = time.monotonic()
+        values = np.asarray(incumbent.values, dtype=np.int64)
+        chosen = {self.keys[i] for i in np.flatnonzero(values[self.decisions])}
+        until = min(started + self.budget, deadline - 0.5)
+        better = self.improver.improve(chosen, until, self.rng)
+        found = None
+        if better != chosen:
+            merged = self._with_roster(values, better, deadline)
+            if merged is not None:
+                objective = submodel.objective_of(self.index, merged)
+                if objective < incumbent.objective:
+                    found = Incumbent(merged, objective, incumbent.bound)
+        took = time.monotonic() - started
+        self.failures = 0 if found is not None else min(self.failures + 1, 10)
+        self.wait = RESPONSE_RATIO * max(took, 0.1) * 2**self.failures
+        self.last = time.monotonic()
+        _logger.info(
+            "best responses in %.1fs: %s", took, found.objective if found else "no better roster"
+        )
+        return found
+
+    def _with_roster(
+        self, values: np.ndarray, chosen: set[tuple[int, int, int]], deadline: float
+    ) -> np.ndarray | None:
+        """`values` with the assignments of `chosen` and the helpers they change at their best
+        (None if the full model refuses the roster)."""
+        new = values.copy()
+        new[self.decisions] = 0
+        new[[self.m.x[key].index for key in chosen]] = 1
+        changed = self.decisions[new[self.decisions] != values[self.decisions]]
+        freed, _ = self.index.closure(changed)
+        helpers = freed[~self.index.is_decision[freed]]
+        if not len(helpers):
+            return new
+        sub = self.index.extract(helpers, new)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = max(0.5, deadline - time.monotonic())
+        if solver.solve(sub.model) != cp_model.OPTIMAL:
+            return None
+        return sub.merge(new, solver.response_proto.solution)
 
 
 def _start(
