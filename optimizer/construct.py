@@ -83,21 +83,10 @@ class Eligibility:
         return self.employees_on_position(day, p_idx)
 
 
-def greedy_roster(
-    m, improve_until: float | None = None, seed: int = 0
-) -> set[tuple[int, int, int]]:
+def greedy_roster(m) -> set[tuple[int, int, int]]:
     """Keys (employee, day, position) chosen by the greedy, for a `RosterModel` or an
-    `Eligibility`.
-
-    With `improve_until` (a `time.monotonic()` deadline), the roster is then improved one
-    employee at a time, as long as that finds better schedules and the time lasts, on problems
-    where a schedule's worth to the roster is exactly what the planner scores (see
-    `improve_schedules`)."""
-    builder = _Greedy(m)
-    builder.run()
-    if improve_until is not None and builder.scores_exactly():
-        builder.improve_schedules(improve_until, random.Random(seed))
-    return builder.chosen
+    `Eligibility`."""
+    return _Greedy(m).run()
 
 
 class ScheduleImprover:

@@ -415,6 +415,8 @@ def _worked(shifts: dict[int, int], minutes: np.ndarray) -> int:
 def _type_path(value, minutes, may_follow, days, reward) -> dict[int, int] | None:
     """Best type per worked day, with `reward` per minute, such that
     each type on a day right after a worked day may follow that day's type."""
+    if not days:
+        return {}
     gains = value[days] + reward * minutes[None, :]
     gains = np.where(value[days] > NEG / 2, gains, NEG)
     blocked = np.where(may_follow, 0.0, NEG)

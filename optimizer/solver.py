@@ -8,6 +8,7 @@ objective and per-rule breakdown are the ones reported.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from importlib.metadata import version
 from ortools.sat.python import cp_model
 
 from optimizer import colgen, explain, lns
-from optimizer.construct import Eligibility, as_assignments, greedy_roster
+from optimizer.construct import Eligibility, ScheduleImprover, as_assignments, greedy_roster
 from optimizer.model import RosterModel
 from optimizer.rules import build_model
 from optimizer.schema import Assignment, Problem, Solution, SolverSettings
@@ -66,7 +67,7 @@ def solve(
     reporter = _Reporter(problem, started, on_solution)
     greedy = None
     if warm_start is None:
-        greedy, settings = _early_roster(problem, settings, reporter, started)
+        greedy, settings = _early_roster(problem, settings, reporter)
     m = build_model(problem)
     _logger.info("%.1fs model built: %d assignment variables", time.monotonic() - started, len(m.x))
     reporter.m = m
@@ -140,33 +141,48 @@ def _assignments(warm_start: list[Assignment] | Solution) -> list[Assignment]:
 
 
 def _early_roster(
-    problem: Problem, settings: SolverSettings, reporter: _Reporter, started: float
+    problem: Problem, settings: SolverSettings, reporter: _Reporter
 ) -> tuple[set[tuple[int, int, int]] | None, SolverSettings]:
     """On big problems, a constructed roster before the model is built, reported at once if it
     keeps every hard rule (building a big model takes seconds), and the settings for the
     search: its time limit leaves room for checking the final roster, which takes about as
     long as checking this one. Returns the greedy's keys (None on small problems).
 
-    Where LNS will take the roster on, it is first improved one employee at a time for up to
-    IMPROVE_SHARE of the time limit (see `construct.greedy_roster`)."""
+    Where LNS will take the roster on, it is then improved one employee at a time for up to
+    IMPROVE_SHARE of the time limit (see `construct.ScheduleImprover`)."""
     if settings.strategy == "cp-sat" or settings.time_limit < 5:
         return None, settings
     cells = Eligibility(problem)
     if cells.num_cells <= LNS_THRESHOLD_VARIABLES:
         return None, settings
+    chosen = greedy_roster(cells)
+    checking = time.monotonic()
+    report = _report_constructed(problem, cells, chosen, reporter)
+    reserve = min(1.5 * (time.monotonic() - checking), 0.1 * settings.time_limit)
     colgen_next = settings.strategy == "colgen" or (
         settings.strategy == "auto" and colgen.suits(problem, cells.num_cells, settings)
     )
-    until = None if colgen_next else started + IMPROVE_SHARE * settings.time_limit
-    chosen = greedy_roster(cells, improve_until=until, seed=settings.seed)
+    improver = None if colgen_next else ScheduleImprover(cells)
+    if improver is not None and improver.exact:
+        until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
+        better = improver.improve(chosen, until, random.Random(settings.seed))
+        if better != chosen:
+            better_report = _report_constructed(problem, cells, better, reporter)
+            if not better_report.hard_violations and (
+                report.hard_violations or better_report.objective < report.objective
+            ):
+                chosen = better
+    return chosen, settings.model_copy(update={"time_limit": settings.time_limit - reserve})
+
+
+def _report_constructed(problem, cells, chosen, reporter: _Reporter):
+    """The validator's report on a constructed roster, which is reported if it keeps every hard
+    rule."""
     roster = as_assignments(cells, chosen)
-    checking = time.monotonic()
     report = validate(problem, roster)
-    checked = time.monotonic() - checking
     if not report.hard_violations:
         reporter.report_roster(roster, report.objective)
-    reserve = min(1.5 * checked, 0.1 * settings.time_limit)
-    return chosen, settings.model_copy(update={"time_limit": settings.time_limit - reserve})
+    return report
 
 
 def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:

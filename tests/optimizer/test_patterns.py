@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from pathlib import Path
+from random import Random
 
 import numpy as np
 import pytest
@@ -18,7 +19,13 @@ from hypothesis import strategies as st
 from optimizer_builders import cover, tiny_problem
 
 from optimizer import patterns
-from optimizer.construct import Eligibility, _Greedy, as_assignments, greedy_roster
+from optimizer.construct import (
+    Eligibility,
+    ScheduleImprover,
+    _Greedy,
+    as_assignments,
+    greedy_roster,
+)
 from optimizer.formats.curtois import read_curtois
 from optimizer.schema import Problem
 from optimizer.validator import validate
@@ -187,7 +194,9 @@ def test_best_responses_improve_the_constructed_roster_and_keep_its_rules():
     cells = Eligibility(problem)
     plain = validate(problem, as_assignments(cells, greedy_roster(cells)))
 
-    improved = greedy_roster(cells, improve_until=time.monotonic() + 30)
+    improved = ScheduleImprover(cells).improve(
+        greedy_roster(cells), time.monotonic() + 30, Random(0)
+    )
     report = validate(problem, as_assignments(cells, improved))
 
     assert report.hard_violations == []
