@@ -49,8 +49,10 @@ MAX_STEP_SECONDS = 8.0
 RESPONSE_SHARE = 0.05
 """Longest share of the time limit for one round of best responses during the search."""
 RESPONSE_RATIO = 4.0
-"""LNS runs at least this many times as long as the last round of best responses before the
-next one (twice as long again for each round in a row that found nothing)."""
+"""Between rounds of best responses, LNS runs this many times as long as the last round took
+when both improved the roster at the same rate per second; in proportion to its rate against
+theirs otherwise (from half as long to 64 times), and twice as long again for each round in a
+row that found nothing."""
 HELPER_DEPTH = 3
 """How many links of helper variables (work days, weekends, runs, penalties) away from the
 freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
@@ -286,6 +288,7 @@ class BestResponses:
         self.wait = 0.0
         self.failures = 0
         self.last = time.monotonic()
+        self.after: int | None = None  # the objective when the last round ended
         self.decisions = np.fromiter((v.index for v in m.x.values()), dtype=np.int64)
         self.keys = list(m.x)
 
@@ -308,10 +311,16 @@ class BestResponses:
                 objective = submodel.objective_of(self.index, merged)
                 if objective < incumbent.objective:
                     found = Incumbent(merged, objective, incumbent.bound)
-        took = time.monotonic() - started
+        took = max(time.monotonic() - started, 0.1)
         self.failures = 0 if found is not None else min(self.failures + 1, 10)
-        self.wait = RESPONSE_RATIO * max(took, 0.1) * 2**self.failures
+        ratio = RESPONSE_RATIO * 2**self.failures
+        if found is not None and self.after is not None:
+            lns_rate = (self.after - incumbent.objective) / max(0.1, started - self.last)
+            own_rate = (incumbent.objective - found.objective) / took
+            ratio = min(64.0, max(0.5, RESPONSE_RATIO * lns_rate / own_rate))
+        self.wait = ratio * took
         self.last = time.monotonic()
+        self.after = found.objective if found is not None else incumbent.objective
         _logger.info(
             "best responses in %.1fs: %s", took, found.objective if found else "no better roster"
         )
