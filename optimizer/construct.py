@@ -576,16 +576,16 @@ class _Greedy:
 
     def scores_exactly(self) -> bool:
         """Whether `_schedule_values` is exactly what a schedule changes in the objective:
-        cover per shift and whole-day or whole-shift wishes, nothing else that depends on who
-        works (no fairness, labour cost, interval demand, reliability or softened rules), and
-        no shift running past midnight."""
+        cover per shift type and day (demand lines for any skill) and whole-day or
+        whole-shift wishes, nothing else that depends on who works (no fairness, labour cost,
+        interval demand, reliability or softened rules), and no shift running past midnight."""
         problem = self.m.problem
         weights = problem.rules.weights
         if not self._plannable_problem() or problem.rules.soft_rules:
             return False
         if any(getattr(weights, w) for w in _SCHEDULE_WEIGHTS):
             return False
-        if any(d.min_reliable for d in problem.shift_demand):
+        if any(d.min_reliable or d.skill is not None for d in problem.shift_demand):
             return False
         if any(p.per_minute or p.start_minute is not None for p in problem.preferences):
             return False
@@ -716,15 +716,13 @@ class _Greedy:
         """What each (day, shift type) is worth to the roster if the employee works it (cover
         still missing, their wishes; `patterns.NEG` where they may not), and the position
         they would work it on."""
-        types = self.m.problem.shift_types
-        type_index = {t.id: i for i, t in enumerate(types)}
-        value = np.full((self.m.num_days, len(types)), patterns.NEG)
+        value = np.full((self.m.num_days, len(self.type_index)), patterns.NEG)
         position: dict[tuple[int, int], int] = {}
         emp = self.m.employees[e_idx]
         for day, open_positions in enumerate(self.m.instance.open_positions_by_day(emp)):
             for p_idx in open_positions:
                 type_id = self.m.positions[p_idx][0]
-                t_idx = type_index[type_id]
+                t_idx = self.type_index[type_id]
                 if (day, t_idx) in position:
                     continue
                 position[day, t_idx] = p_idx

@@ -31,6 +31,8 @@ NEG = -1e18
 """Value of an impossible state."""
 _BISECTIONS = 24
 """Halvings of a reward interval: enough to split a gap of 2**24 in units."""
+_PLAN_ATTEMPTS = 6
+"""Patterns tried with a corrected number of days when the shift types miss the hours."""
 _MOST_MINUTES = 1e6
 """A reward per minute that outweighs any value: the longest shifts the days allow."""
 _CAP_ROUNDS = 6
@@ -72,7 +74,7 @@ def plan(
     fewest_days = math.ceil(terms.min_minutes / typical)
     most_days = len(value) if most == math.inf else max(fewest_days, int(most // typical))
     day_value = np.where(value.max(axis=1) > NEG / 2, value.max(axis=1), NEG)
-    for _ in range(6):
+    for _ in range(_PLAN_ATTEMPTS):
         days = work_pattern(terms, day_value, weekend_of, fewest_days, most_days)
         if days is None:
             return None
@@ -82,17 +84,24 @@ def plan(
         worked = _worked(shifts, minutes)
         if terms.min_minutes <= worked <= most:
             return shifts
-        if worked < terms.min_minutes:
-            if len(days) < fewest_days:
-                return None  # the pattern already holds as many days as the rules allow
-            longest = max(int(minutes[t]) for t in shifts.values())
-            fewest_days = len(days) + math.ceil((terms.min_minutes - worked) / longest)
-            most_days = max(most_days, fewest_days)
-        else:
-            shortest = min(int(minutes[t]) for t in shifts.values())
-            most_days = len(days) - math.ceil((worked - most) / shortest)
-            fewest_days = min(fewest_days, most_days)
+        if worked < terms.min_minutes and len(days) < fewest_days:
+            return None  # the pattern already holds as many days as the rules allow
+        fewest_days, most_days = _days_for_hours(terms, minutes, shifts, fewest_days, most_days)
     return None
+
+
+def _days_for_hours(terms, minutes, shifts: dict[int, int], fewest_days: int, most_days: int):
+    """The range of worked days to try next when `shifts` miss the contract's hours: enough
+    days of the longest type worked to make up a shortfall, few enough of the shortest to
+    shed an excess."""
+    worked = _worked(shifts, minutes)
+    if worked < terms.min_minutes:
+        longest = max(int(minutes[t]) for t in shifts.values())
+        fewest_days = len(shifts) + math.ceil((terms.min_minutes - worked) / longest)
+        return fewest_days, max(most_days, fewest_days)
+    shortest = min(int(minutes[t]) for t in shifts.values())
+    most_days = len(shifts) - math.ceil((worked - terms.max_minutes) / shortest)
+    return min(fewest_days, most_days), most_days
 
 
 def work_pattern(

@@ -210,8 +210,9 @@ def test_best_responses_improve_the_constructed_roster_and_keep_its_rules():
         {"rules": {"weights": {"labour_cost": 1}}},
         {"preferences": [{"employee": "e0", "day": 1, "kind": "avoid", "per_minute": True}]},
         {"shift_types": [{"id": "D", "start_minute": 1200, "duration_minutes": 480}]},
+        {"shift_demand": [cover(0, 1, skill="chat")]},
     ],
-    ids=["fairness", "labour cost", "per-minute wish", "night shift"],
+    ids=["fairness", "labour cost", "per-minute wish", "night shift", "skill"],
 )
 def test_best_responses_only_run_where_the_planner_scores_the_objective_exactly(change):
     exact = tiny_problem(days=7, employees=2, shift_demand=[cover(d, 1) for d in range(7)])
