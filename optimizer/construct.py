@@ -142,7 +142,10 @@ class _Greedy:
             self.demand_on[demand.day, demand.shift_type] += demand.required
         self.cover_weights = self._cover_weights()
         self.type_index = {t.id: i for i, t in enumerate(m.problem.shift_types)}
+        self.cover = _CoverTable(self)
+        self._schedule_cells: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.pinned = {a.employee for a in m.problem.pinned}
+        self.plan_memory: dict[int, dict[str, float]] = {}
 
     def _cover_weights(self) -> dict[tuple[int, str], tuple[int, int]]:
         """(day, shift type) -> cost of a person missing, of a person too many."""
@@ -549,6 +552,7 @@ class _Greedy:
         self.chosen.add((e_idx, day, p_idx))
         self.position_on[e_idx, day] = p_idx
         self.staffed[day, type_id] += 1
+        self.cover.staffed[day, self.type_index[type_id]] += 1
 
     def _untake(self, e_idx: int, day: int) -> None:
         """Undo `_take` of the employee's shift on `day`."""
@@ -565,12 +569,14 @@ class _Greedy:
             person.weekends.discard(weekend)
         self.chosen.discard((e_idx, day, self.position_on.pop((e_idx, day))))
         self.staffed[day, type_id] -= 1
+        self.cover.staffed[day, self.type_index[type_id]] -= 1
 
     def load(self, chosen: set[tuple[int, int, int]]) -> None:
         """Forget every shift taken and take `chosen` instead."""
         self.people = [_Person() for _ in self.m.employees]
         self.chosen, self.position_on = set(), {}
         self.staffed = defaultdict(int)
+        self.cover.staffed[:] = 0
         for e_idx, day, p_idx in sorted(chosen):
             self._take(e_idx, day, p_idx)
 
@@ -705,30 +711,60 @@ class _Greedy:
         )
         weekend_of = np.array([self.weekend_of.get(d, -1) for d in range(self.m.num_days)])
         minutes = np.array([t.duration_minutes for t in types])
-        shifts = patterns.plan(terms, value, minutes, may_follow, weekend_of)
+        memory = self.plan_memory.setdefault(e_idx, {})
+        shifts = patterns.plan(terms, value, minutes, may_follow, weekend_of, memory)
         if shifts is None:
             return False
         for day, t_idx in shifts.items():
-            self._take(e_idx, day, position[day, t_idx])
+            self._take(e_idx, day, int(position[day, t_idx]))
         return True
 
-    def _schedule_values(self, e_idx: int) -> tuple[np.ndarray, dict[tuple[int, int], int]]:
+    def _schedule_values(self, e_idx: int) -> tuple[np.ndarray, np.ndarray]:
         """What each (day, shift type) is worth to the roster if the employee works it (cover
         still missing, their wishes; `patterns.NEG` where they may not), and the position
         they would work it on."""
-        value = np.full((self.m.num_days, len(self.type_index)), patterns.NEG)
-        position: dict[tuple[int, int], int] = {}
+        open_cells, position, wishes = self._cells_of(e_idx)
+        value = self.cover.worth() - wishes
+        return np.where(open_cells, value, patterns.NEG), position
+
+    def _cells_of(self, e_idx: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(day x type) arrays for the employee: where they may work, on which position, and
+        their wishes' score (negative where wanted); computed once."""
+        if e_idx in self._schedule_cells:
+            return self._schedule_cells[e_idx]
+        shape = (self.m.num_days, len(self.type_index))
+        position = np.full(shape, -1, dtype=np.int64)
         emp = self.m.employees[e_idx]
         for day, open_positions in enumerate(self.m.instance.open_positions_by_day(emp)):
             for p_idx in open_positions:
-                type_id = self.m.positions[p_idx][0]
-                t_idx = self.type_index[type_id]
-                if (day, t_idx) in position:
-                    continue
-                position[day, t_idx] = p_idx
-                under, over = self.cover_weights.get((day, type_id), (0, 0))
-                missing = self.demand_on.get((day, type_id), 0) - self.staffed[day, type_id]
-                wish = self.wish.get((e_idx, day, None), 0.0)
-                wish += self.wish.get((e_idx, day, type_id), 0.0)
-                value[day, t_idx] = (under if missing > 0 else -over) - wish
-        return value, position
+                t_idx = self.type_index[self.m.positions[p_idx][0]]
+                if position[day, t_idx] < 0:
+                    position[day, t_idx] = p_idx
+        wishes = np.zeros(shape)
+        for (e, day, type_id), score in self.wish.items():
+            if e == e_idx and 0 <= day < self.m.num_days:
+                columns = slice(None) if type_id is None else self.type_index[type_id]
+                wishes[day, columns] += score
+        self._schedule_cells[e_idx] = (position >= 0, position, wishes)
+        return self._schedule_cells[e_idx]
+
+
+class _CoverTable:
+    """Shift demand, its weights and the people on each (day, shift type), as arrays."""
+
+    def __init__(self, greedy: _Greedy) -> None:
+        shape = (greedy.m.num_days, len(greedy.type_index))
+        self.demand = np.zeros(shape, dtype=np.int64)
+        self.under = np.zeros(shape)
+        self.over = np.zeros(shape)
+        self.staffed = np.zeros(shape, dtype=np.int64)
+        for (day, type_id), required in greedy.demand_on.items():
+            self.demand[day, greedy.type_index[type_id]] = required
+        for (day, type_id), (under, over) in greedy.cover_weights.items():
+            t_idx = greedy.type_index[type_id]
+            self.under[day, t_idx], self.over[day, t_idx] = under, over
+
+    def worth(self) -> np.ndarray:
+        """What one more person is worth on each (day, shift type): the cost of a missing
+        person where cover is short, minus the cost of a surplus one elsewhere."""
+        return np.where(self.demand > self.staffed, self.under, -self.over)

@@ -31,6 +31,8 @@ NEG = -1e18
 """Value of an impossible state."""
 _BISECTIONS = 24
 """Halvings of a reward interval: enough to split a gap of 2**24 in units."""
+_REWARD_STEPS = 16
+"""Rewards per worked day tried, each four times the last (up to 4**15, beyond any value)."""
 _PLAN_ATTEMPTS = 6
 """Patterns tried with a corrected number of days when the shift types miss the hours."""
 _MOST_MINUTES = 1e6
@@ -59,13 +61,17 @@ def plan(
     minutes: np.ndarray,
     may_follow: np.ndarray,
     weekend_of: np.ndarray,
+    memory: dict[str, float] | None = None,
 ) -> dict[int, int] | None:
     """Day -> shift type index for one employee, or None when no plan keeps the terms.
 
     `value[d, t]` is what working type t on day d is worth (NEG where the employee may not);
     `minutes[t]` the type's length; `may_follow[t, u]` whether type u may be worked the day
-    after type t; `weekend_of[d]` the weekend index of day d, or -1 on weekdays.
+    after type t; `weekend_of[d]` the weekend index of day d, or -1 on weekdays. `memory`
+    (kept by the caller between plans of the same employee) remembers the reward per day that
+    gave enough days, so that the next plan starts its search there.
     """
+    memory = {} if memory is None else memory
     open_types = (value > NEG / 2).any(axis=0)
     if not open_types.any() or terms.max_consecutive_days == 0:
         return {} if terms.min_minutes == 0 else None
@@ -75,7 +81,7 @@ def plan(
     most_days = len(value) if most == math.inf else max(fewest_days, int(most // typical))
     day_value = np.where(value.max(axis=1) > NEG / 2, value.max(axis=1), NEG)
     for _ in range(_PLAN_ATTEMPTS):
-        days = work_pattern(terms, day_value, weekend_of, fewest_days, most_days)
+        days = work_pattern(terms, day_value, weekend_of, fewest_days, most_days, memory)
         if days is None:
             return None
         shifts = shift_types(terms, value, minutes, may_follow, days)
@@ -110,18 +116,25 @@ def work_pattern(
     weekend_of: np.ndarray,
     fewest_days: int,
     most_days: int,
+    memory: dict[str, float] | None = None,
 ) -> list[int] | None:
     """The worked days: the best pattern with between `fewest_days` and `most_days` of them
     (or as close as the rules allow); None if no pattern keeps the rules.
 
-    The reward per day finds a pattern with at least `fewest_days`; one with too many is
+    A reward per worked day finds a pattern with at least `fewest_days`; one with too many is
     trimmed (dropping days at the ends of runs never breaks a rule)."""
-    days = _with_reward(
-        lambda reward: _pattern(terms, day_value, weekend_of, reward),
-        len,
-        fewest_days,
-        len(day_value),
-    )
+    memory = {} if memory is None else memory
+    start = memory.get("day_reward", 0.0)
+    if start > 0:
+        rewards = [start / 2, *(start * 4**k for k in range(_REWARD_STEPS))]
+    else:
+        rewards = [0.0, *(4.0**k for k in range(_REWARD_STEPS))]
+    days = None
+    for reward in rewards:
+        days = _pattern(terms, day_value, weekend_of, reward)
+        if days is None or len(days) >= fewest_days:
+            break
+    memory["day_reward"] = reward
     if days is None or len(days) <= most_days:
         return days
     return _trim(days, day_value, max(1, terms.min_consecutive_days), most_days)
@@ -254,6 +267,7 @@ def _pattern(
         table[graph.first_work, int(counting and weekend_of[0] >= 0)] = day_value[0] + reward
     back = np.zeros((len(day_value), graph.count, width), dtype=np.int8)
     rows = np.arange(graph.count)[:, None]
+    columns = np.arange(width)[None, :]
     for day in range(1, len(day_value)):
         candidates = table[graph.sources]
         counted = graph.counts_weekend(day, weekend_of) if counting else None
@@ -265,7 +279,7 @@ def _pattern(
         candidates = candidates + np.where(graph.working, gain, 0.0)[:, None, None]
         choice = candidates.argmax(axis=1)
         back[day] = choice
-        table[:-1] = np.maximum(candidates[rows, choice, np.arange(width)[None, :]], NEG)
+        table[:-1] = np.maximum(candidates[rows, choice, columns], NEG)
     state, used = np.unravel_index(int(np.argmax(table[:-1])), (graph.count, width))
     if table[state, used] < NEG / 2:
         return None
