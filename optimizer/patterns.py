@@ -176,37 +176,55 @@ def _with_reward(solve, size, low: float, high: float):
     """`solve(reward)` for the reward nearest 0 whose result has `low <= size(result) <= high`,
     where size grows with the reward; the nearest result found if none does, None if `solve`
     finds nothing."""
-    found = solve(0.0)
-    if found is None or low <= size(found) <= high:
+    search = _RewardSearch(solve, size, low, high)
+    found = search.attempt(0.0)
+    if found is None or search.fits(found):
         return found
     direction = 1.0 if size(found) < low else -1.0
-    best = found
     inner, outer = 0.0, direction
-    while True:
-        found = solve(outer)
+    while True:  # widen until the reward sought lies between inner and outer
+        found = search.attempt(outer)
         if found is None:
-            return best
-        best = min(best, found, key=lambda r: _distance(size(r), low, high))
-        if low <= size(found) <= high:
+            return search.best
+        if search.fits(found):
             return found
         if (size(found) > high) if direction > 0 else (size(found) < low):
-            break  # overshot: the reward sought lies between inner and outer
+            break
         if abs(outer) > 1e9:
-            return best
+            return search.best
         inner, outer = outer, outer * 4
     for _ in range(_BISECTIONS):
         middle = (inner + outer) / 2
-        found = solve(middle)
+        found = search.attempt(middle)
         if found is None:
-            return best
-        best = min(best, found, key=lambda r: _distance(size(r), low, high))
-        if low <= size(found) <= high:
+            return search.best
+        if search.fits(found):
             return found
         if (size(found) < low) == (direction > 0):
             inner = middle
         else:
             outer = middle
-    return best
+    return search.best
+
+
+class _RewardSearch:
+    """The results `_with_reward` tries, and the one nearest the wanted size so far."""
+
+    def __init__(self, solve, size, low: float, high: float) -> None:
+        self.solve, self.size, self.low, self.high = solve, size, low, high
+        self.best = None
+
+    def fits(self, found) -> bool:
+        return self.low <= self.size(found) <= self.high
+
+    def attempt(self, reward: float):
+        found = self.solve(reward)
+        if found is not None and (self.best is None or self._miss(found) < self._miss(self.best)):
+            self.best = found
+        return found
+
+    def _miss(self, found) -> float:
+        return _distance(self.size(found), self.low, self.high)
 
 
 def _distance(size: float, low: float, high: float) -> float:
