@@ -65,9 +65,9 @@ def solve(
     if conflicts:
         return _finish(problem, None, "infeasible", None, started, conflicts=conflicts)
     reporter = _Reporter(problem, started, on_solution)
-    greedy = None
+    greedy, search = None, settings
     if warm_start is None:
-        greedy, settings = _early_roster(problem, settings, reporter)
+        greedy, search = _early_roster(problem, settings, reporter)
     m = build_model(problem)
     _logger.info("%.1fs model built: %d assignment variables", time.monotonic() - started, len(m.x))
     reporter.m = m
@@ -76,11 +76,11 @@ def solve(
     stop = _StopWatcher(should_stop)
     try:
         if _use_colgen(m, settings):
-            status, incumbent = _column_generation_or_lns(m, settings, started, reporter, stop)
+            status, incumbent = _column_generation_or_lns(m, search, started, reporter, stop)
         elif _use_lns(m, settings):
-            status, incumbent = lns.improve(m, settings, started, reporter, stop, greedy=greedy)
+            status, incumbent = lns.improve(m, search, started, reporter, stop, greedy=greedy)
         else:
-            status, incumbent = _single_solve(m, settings, reporter, stop)
+            status, incumbent = _single_solve(m, search, reporter, stop)
     finally:
         stop.close()
     if incumbent is None:
