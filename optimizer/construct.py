@@ -7,9 +7,14 @@ who asked for the day, avoiding those who asked not to work it, and spreading sh
 Minimum runs are planned as the days go: a run is only started where it can reach its minimum
 length, someone in a run that is still too short keeps working (beyond cover if need be), and a
 run of days off too short to end is not ended. People short of their minimum hours are preferred
-in proportion to how far behind they are. What the greedy still misses is left to CP-SAT.
-On large concrete-shift problems this gives a feasible roster in a fraction of a second where a
-search from scratch needs minutes.
+in proportion to how far behind they are. Everyone still short of their minimum hours or with
+a too-short run is then planned again over the whole horizon (`optimizer.patterns`); what the
+greedy still misses after that is left to CP-SAT. On large problems this gives a feasible roster
+in a fraction of a second where a search from scratch needs minutes.
+
+`ScheduleImprover` improves any roster by best responses: each employee planned again against
+everyone else's shifts, the better schedule kept, on problems where the planner's score of a
+schedule is exactly what it changes in the objective.
 """
 
 from __future__ import annotations
