@@ -262,7 +262,7 @@ def _search(
             reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
         if incumbent.bound is not None and incumbent.objective <= incumbent.bound:
             break
-        if responses.due() and deadline - time.monotonic() > 1.0:
+        if responses.due() and deadline - time.monotonic() > 1.0 + responses.overhead:
             better = responses.run(incumbent, deadline)
             if better is not None:
                 improvements += 1
@@ -289,6 +289,9 @@ class BestResponses:
         self.failures = 0
         self.last = time.monotonic()
         self.after: int | None = None  # the objective when the last round ended
+        self.overhead = 0.0
+        """Time a round keeps before the deadline: 1.5 times the last write-back, plus how far
+        its planning ran past the time it was given."""
         self.decisions = np.fromiter((v.index for v in m.x.values()), dtype=np.int64)
         self.keys = list(m.x)
 
@@ -302,11 +305,13 @@ class BestResponses:
         started = time.monotonic()
         values = np.asarray(incumbent.values, dtype=np.int64)
         chosen = {self.keys[i] for i in np.flatnonzero(values[self.decisions])}
-        until = min(started + self.budget, deadline - 0.5)
+        until = min(started + self.budget, deadline - 0.5 - self.overhead)
         better = self.improver.improve(chosen, until, self.rng)
         found = None
         if better != chosen:
+            writing = time.monotonic()
             merged = self._with_roster(values, better, deadline)
+            self.overhead = 1.5 * (time.monotonic() - writing) + max(0.0, writing - until)
             if merged is not None:
                 objective = submodel.objective_of(self.index, merged)
                 if objective < incumbent.objective:
