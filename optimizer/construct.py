@@ -624,18 +624,25 @@ class _Greedy:
         contract = self.m.instance.contract_of(emp)
         if not self._plannable(emp, contract) or self._breaks_terms(e_idx, contract):
             return False
+        return self._replan_or_restore(e_idx, contract, must_beat=True)
+
+    def _replan_or_restore(self, e_idx: int, contract, must_beat: bool) -> bool:
+        """Plan the employee again from no shifts; keep the new schedule where it keeps their
+        minimum hours and runs and, with `must_beat`, is worth more to the roster than the old
+        one; put the old one back otherwise. Whether the new one was kept."""
         before = {day: self.position_on[e_idx, day] for day in self.people[e_idx].shift_on}
         self._clear(e_idx)
-        value, _ = self._schedule_values(e_idx)
-        worth_before = self._worth(value, before.items())
-        if self._replan(e_idx, contract) and not self._breaks_terms(e_idx, contract):
+        value, position = self._schedule_values(e_idx)
+        kept = self._replan(e_idx, contract, value, position)
+        kept = kept and not self._breaks_terms(e_idx, contract)
+        if kept and must_beat:
             mine = [(d, self.position_on[e_idx, d]) for d in self.people[e_idx].shift_on]
-            if self._worth(value, mine) > worth_before + 1e-9:
-                return True
-        self._clear(e_idx)
-        for day, p_idx in before.items():
-            self._take(e_idx, day, p_idx)
-        return False
+            kept = self._worth(value, mine) > self._worth(value, before.items()) + 1e-9
+        if not kept:
+            self._clear(e_idx)
+            for day, p_idx in before.items():
+                self._take(e_idx, day, p_idx)
+        return kept
 
     def _worth(self, value: np.ndarray, shifts) -> float:
         return float(sum(value[day, self.type_index[self.m.positions[p][0]]] for day, p in shifts))
@@ -662,15 +669,8 @@ class _Greedy:
             return
         for e_idx, emp in enumerate(self.m.employees):
             contract = self.m.instance.contract_of(emp)
-            if not self._plannable(emp, contract) or not self._breaks_terms(e_idx, contract):
-                continue
-            before = {day: self.position_on[e_idx, day] for day in self.people[e_idx].shift_on}
-            self._clear(e_idx)
-            if self._replan(e_idx, contract) and not self._breaks_terms(e_idx, contract):
-                continue
-            self._clear(e_idx)
-            for day, p_idx in before.items():
-                self._take(e_idx, day, p_idx)
+            if self._plannable(emp, contract) and self._breaks_terms(e_idx, contract):
+                self._replan_or_restore(e_idx, contract, must_beat=False)
 
     def _breaks_terms(self, e_idx: int, contract) -> bool:
         """Short of minimum hours, or a run of working days or days off (not touching the
@@ -696,11 +696,10 @@ class _Greedy:
         for day in list(self.people[e_idx].shift_on):
             self._untake(e_idx, day)
 
-    def _replan(self, e_idx: int, contract) -> bool:
-        """Give the employee (with no shifts) the schedule `patterns.plan` finds; whether it
-        found one."""
+    def _replan(self, e_idx: int, contract, value: np.ndarray, position: np.ndarray) -> bool:
+        """Give the employee (with no shifts) the schedule `patterns.plan` finds for the
+        cells' `value` (see `_schedule_values`); whether it found one."""
         types = self.m.problem.shift_types
-        value, position = self._schedule_values(e_idx)
         caps = [contract.max_shifts_per_type.get(t.id, self.m.num_days) for t in types]
         terms = patterns.ScheduleTerms(
             min_consecutive_days=contract.min_consecutive_days or 0,
