@@ -54,6 +54,11 @@ class ScheduleTerms:
     caps: np.ndarray
     """Most shifts of each type (a large number where uncapped)."""
 
+    @property
+    def most_minutes(self) -> float:
+        """The maximum hours in minutes, infinite where there is none."""
+        return math.inf if self.max_minutes is None else self.max_minutes
+
 
 def plan(
     terms: ScheduleTerms,
@@ -76,7 +81,7 @@ def plan(
     if not open_types.any() or terms.max_consecutive_days == 0:
         return {} if terms.min_minutes == 0 else None
     typical = float(np.median(minutes[open_types]))
-    most = terms.max_minutes if terms.max_minutes is not None else math.inf
+    most = terms.most_minutes
     fewest_days = math.ceil(terms.min_minutes / typical)
     most_days = len(value) if most == math.inf else max(fewest_days, int(most // typical))
     day_value = np.where(value.max(axis=1) > NEG / 2, value.max(axis=1), NEG)
@@ -238,17 +243,17 @@ class _States:
 
     def __init__(self, terms: ScheduleTerms, num_days: int) -> None:
         self.min_work = max(1, terms.min_consecutive_days)
-        self.max_work = terms.max_consecutive_days or num_days
-        self.top_work = min(self.max_work, max(self.min_work, 1) + 1)
-        if terms.max_consecutive_days is not None:
-            self.top_work = self.max_work
+        self.capped = terms.max_consecutive_days is None  # the top work state loops
+        if self.capped:  # lengths from the minimum on are all alike
+            self.top_work = min(num_days, self.min_work + 1)
+        else:
+            self.top_work = terms.max_consecutive_days or num_days
         self.min_off = max(1, terms.min_consecutive_days_off)
         self.first_off = 0
         self.first_work = list(range(1, 1 + self.top_work))
         self.work = list(range(1 + self.top_work, 1 + 2 * self.top_work))
         self.off = list(range(1 + 2 * self.top_work, 1 + 2 * self.top_work + self.min_off))
         self.count = 1 + 2 * self.top_work + self.min_off
-        self.capped = terms.max_consecutive_days is None  # the top work state loops
 
     def transitions(self) -> list[tuple[int, int, bool]]:
         """(from, to, works the new day) for every allowed step from one day to the next."""
@@ -358,6 +363,7 @@ def shift_types(
     """A shift type for each worked day: the best by value within the contract's hours (a
     reward per minute set by bisection), with shift types worked more often than their cap
     moved to others, or priced out of the path where they cannot be; None if none was found."""
+    most = terms.most_minutes
     prices = np.zeros(len(minutes))
     price = 1.0 + float(np.abs(value[value > NEG / 2]).max(initial=0.0))
     for _ in range(_CAP_ROUNDS):
@@ -365,7 +371,6 @@ def shift_types(
         if shifts is None:
             return None
         counts = np.bincount(list(shifts.values()), minlength=len(minutes))
-        most = terms.max_minutes if terms.max_minutes is not None else math.inf
         capped = _within_caps(
             dict(shifts), value, minutes, may_follow, terms.caps, terms.min_minutes, most
         )
@@ -377,7 +382,8 @@ def shift_types(
 
 
 def _types_within_hours(terms, value, minutes, may_follow, days) -> dict[int, int] | None:
-    most = terms.max_minutes if terms.max_minutes is not None else math.inf
+    """The best types for `days` whose hours are within the contract's, or None."""
+    most = terms.most_minutes
     shifts = _with_reward(
         lambda reward: _type_path(value, minutes, may_follow, days, reward),
         lambda found: _worked(found, minutes),
