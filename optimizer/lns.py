@@ -465,9 +465,7 @@ def _repair_employees(
     cells: dict[int, list[int]] = {}
     for (e_idx, _, _), var in m.x.items():
         cells.setdefault(e_idx, []).append(var.index)
-    values = np.zeros(index.num_variables, dtype=np.int64)
-    for key in chosen:
-        values[m.x[key].index] = 1
+    values = np.asarray(_greedy_values(m, chosen), dtype=np.int64)
     budget_end = min(deadline, time.monotonic() + REPAIR_SHARE * settings.time_limit)
     groups = [people[i : i + REPAIR_GROUP] for i in range(0, len(people), REPAIR_GROUP)]
     failed = 0

@@ -75,7 +75,7 @@ def solve(
         hint_roster(m, _assignments(warm_start))
     stop = _StopWatcher(should_stop)
     try:
-        if _use_colgen(m, settings):
+        if _use_colgen(problem, len(m.x), settings):
             status, incumbent = _column_generation_or_lns(m, search, started, reporter, stop)
         elif _use_lns(m, settings):
             status, incumbent = lns.improve(m, search, started, reporter, stop, greedy=greedy)
@@ -159,9 +159,7 @@ def _early_roster(
     checking = time.monotonic()
     report = _report_constructed(problem, cells, chosen, reporter)
     reserve = min(1.5 * (time.monotonic() - checking), 0.1 * settings.time_limit)
-    colgen_next = settings.strategy == "colgen" or (
-        settings.strategy == "auto" and colgen.suits(problem, cells.num_cells, settings)
-    )
+    colgen_next = _use_colgen(problem, cells.num_cells, settings)
     improver = None if colgen_next else ScheduleImprover(cells)
     if improver is not None and improver.exact:
         until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
@@ -206,10 +204,11 @@ def _column_generation_or_lns(
         return lns.improve(m, settings, started, reporter, stop)
 
 
-def _use_colgen(m: RosterModel, settings: SolverSettings) -> bool:
+def _use_colgen(problem: Problem, num_cells: int, settings: SolverSettings) -> bool:
+    """Whether column generation runs: asked for, or chosen by 'auto' (`colgen.suits`)."""
     if settings.strategy != "auto":
         return settings.strategy == "colgen"
-    return colgen.suits(m.problem, len(m.x), settings)
+    return colgen.suits(problem, num_cells, settings)
 
 
 def _single_solve(
