@@ -141,7 +141,6 @@ class _Greedy:
             self.positions_of_type[type_id].append((p_idx, skill))
         durations = sorted(t.duration_minutes for t in m.problem.shift_types)
         self.typical_minutes = max(1, durations[len(durations) // 2])
-        self.staffed: dict[tuple[int, str], int] = defaultdict(int)
         self.demand_on: dict[tuple[int, str], int] = defaultdict(int)
         for demand in m.problem.shift_demand:
             self.demand_on[demand.day, demand.shift_type] += demand.required
@@ -266,7 +265,8 @@ class _Greedy:
                 type_id = self.m.positions[p_idx][0]
                 if e_idx not in self.m.employees_on_position(day, p_idx):
                     continue
-                missing = self.demand_on.get((day, type_id), 0) - self.staffed[day, type_id]
+                t_idx = self.type_index[type_id]
+                missing = int(self.cover.demand[day, t_idx] - self.cover.staffed[day, t_idx])
                 if best is not None and missing <= best[0]:
                     continue
                 if self._fits_anywhere(e_idx, day, type_id):
@@ -556,7 +556,6 @@ class _Greedy:
             person.weekends.add(self.weekend_of[day])
         self.chosen.add((e_idx, day, p_idx))
         self.position_on[e_idx, day] = p_idx
-        self.staffed[day, type_id] += 1
         self.cover.staffed[day, self.type_index[type_id]] += 1
 
     def _untake(self, e_idx: int, day: int) -> None:
@@ -573,14 +572,12 @@ class _Greedy:
         ):
             person.weekends.discard(weekend)
         self.chosen.discard((e_idx, day, self.position_on.pop((e_idx, day))))
-        self.staffed[day, type_id] -= 1
         self.cover.staffed[day, self.type_index[type_id]] -= 1
 
     def load(self, chosen: set[tuple[int, int, int]]) -> None:
         """Forget every shift taken and take `chosen` instead."""
         self.people = [_Person() for _ in self.m.employees]
         self.chosen, self.position_on = set(), {}
-        self.staffed = defaultdict(int)
         self.cover.staffed[:] = 0
         for e_idx, day, p_idx in sorted(chosen):
             self._take(e_idx, day, p_idx)
