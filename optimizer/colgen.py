@@ -1,10 +1,13 @@
 """Column generation over individual schedules ("price and branch"), then LNS polishing.
 
 A master problem picks one schedule per employee so that cover is met; its LP relaxation is
-solved with GLOP over the schedules generated so far, and each employee's own CP-SAT model
-(every per-employee rule, no demand) prices new schedules against the cover duals. The
-Lagrangian bound this yields is far stronger than the compact model's LP bound. The integer
-master over the generated schedules gives a roster, which LNS on the full model then polishes.
+solved with GLOP over the schedules generated so far, starting from the constructed roster's
+schedules. New schedules are priced against the cover duals first by the schedule planner
+(`optimizer.patterns`, milliseconds an employee, where it scores schedules exactly), and, when
+its rounds stop moving the LP, by each employee's own CP-SAT model (every per-employee rule, no
+demand), which also proves a Lagrangian bound far stronger than the compact model's LP bound.
+The integer master over the generated schedules gives a roster, which LNS on the full model then
+polishes.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from optimizer import lns
+from optimizer.construct import SchedulePricer, as_assignments
 from optimizer.model import RosterModel
 from optimizer.rules import RULES
 from optimizer.schema import Assignment, Problem, SolverSettings
+from optimizer.validator import validate
 
 if TYPE_CHECKING:
     from optimizer.solver import Incumbent, _Reporter, _StopWatcher
@@ -74,6 +80,12 @@ AUTO_MIN_SECONDS = 20.0
 GIVE_UP_GAP = 0.2
 """When the bound is this far below the LP value at the end of pricing, column generation has
 not converged: the remaining time goes to LNS from its own start."""
+
+TAIL_ROUNDS = 10
+TAIL_GAP = 0.002
+"""Planner pricing hands over to CP-SAT's once TAIL_ROUNDS of its rounds have improved the LP
+value by less than this share (the tail of column generation, where heuristic columns help
+little)."""
 
 STOPPED_MASTER_SECONDS = 1.0
 """Time the integer master still gets to pick a roster when the caller asks to stop."""
@@ -128,6 +140,10 @@ class ColumnResult:
     master: Master | None = None
     pricings: list[Pricing] = field(default_factory=list)
     cell_rows: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    planner: SchedulePricer | None = None
+    seed: list[Column] = field(default_factory=list)
+    """The schedules of the roster generation started from (if it keeps every hard rule): the
+    integer master always has a roster at least as good."""
 
 
 def cover_rows(problem: Problem) -> list[CoverRow]:
@@ -390,19 +406,44 @@ def generate_columns(
     deadline: float,
     stop: _StopWatcher,
     pool: ThreadPoolExecutor,
+    roster: set[tuple[int, int, int]] | None = None,
 ) -> ColumnResult:
-    """Generate schedules until none prices out, the bound meets the LP, or time is up."""
+    """Generate schedules until none prices out, the bound meets the LP, or time is up; the
+    schedules of `roster` (keys (employee, day, position)) first, if it keeps every hard rule
+    and the planner can cost them."""
     problem = m.problem
     rows = cover_rows(problem)
     cell_rows = rows_by_cell(m)
     pricings = list(pool.map(lambda e: pricing_model(problem, e), range(len(m.employees))))
     master = Master(rows, len(m.employees))
+    planner = _planner_for(m)
+    if roster is not None and planner is not None:
+        for column in roster_columns(m, planner, roster, cell_rows):
+            pricings[column.employee].seen.add(column.schedule)
+            master.add(column)
+    seed = list(master.columns)
     best_bound: float | None = None
     center: list[float] | None = None
     rounds = 0
     lp_value = math.inf
+    planned_lp: list[float] = []  # LP values since the last CP-SAT round
     while not stop.stopped and time.monotonic() < deadline:
         lp_value, lp_duals, _ = master.solve()
+        planned = 0
+        if not _tailing(planned_lp, lp_value):
+            planned = _planner_round(planner, master, pricings, cell_rows, lp_duals)
+        if planned:
+            planned_lp.append(lp_value)
+            rounds += 1
+            _logger.debug(
+                "planner round %d: LP %.2f, %d columns (+%d)",
+                rounds,
+                lp_value,
+                len(master.columns),
+                planned,
+            )
+            continue
+        planned_lp = []
         alpha = SMOOTHING if center is not None else 0.0
         added, bound, duals = _pricing_round(
             master, pricings, cell_rows, lp_duals, center, alpha, settings, deadline, stop, pool
@@ -428,7 +469,9 @@ def generate_columns(
             break
     lp_value, _, _ = master.solve()
     shares = [var.solution_value() for var in master.vars]
-    return ColumnResult(master.columns, lp_value, best_bound, shares, master, pricings, cell_rows)
+    return ColumnResult(
+        master.columns, lp_value, best_bound, shares, master, pricings, cell_rows, planner, seed
+    )
 
 
 def _pricing_round(
@@ -480,17 +523,97 @@ def _pricing_round(
         elif bound is not None:
             bound += lower / SCALE
         for schedule, cost, scaled in found:
-            reduced = scaled / SCALE - convex[e]
-            if reduced >= -1e-6 or schedule in pricings[e].seen:
-                continue
-            pricings[e].seen.add(schedule)
-            counts: dict[int, int] = {}
-            for cell in schedule:
-                for i in cell_rows.get(cell, ()):
-                    counts[i] = counts.get(i, 0) + 1
-            master.add(Column(e, schedule, cost, counts))
-            added += 1
+            if scaled / SCALE - convex[e] < -1e-6:
+                added += _add_column(master, pricings[e], cell_rows, e, schedule, cost)
     return added, bound, duals
+
+
+def _add_column(
+    master: Master,
+    pricing: Pricing,
+    cell_rows: dict[tuple[int, int], list[int]],
+    e: int,
+    schedule: Schedule,
+    cost: int,
+) -> int:
+    """Add employee e's schedule to the master unless it is there already; 1 if added."""
+    if schedule in pricing.seen:
+        return 0
+    pricing.seen.add(schedule)
+    master.add(make_column(e, schedule, cost, cell_rows))
+    return 1
+
+
+def make_column(
+    e: int, schedule: Schedule, cost: int, cell_rows: dict[tuple[int, int], list[int]]
+) -> Column:
+    """Employee e's schedule as a master column: the cover rows it counts towards."""
+    counts: dict[int, int] = {}
+    for cell in schedule:
+        for i in cell_rows.get(cell, ()):
+            counts[i] = counts.get(i, 0) + 1
+    return Column(e, schedule, cost, counts)
+
+
+def _planner_for(m: RosterModel) -> SchedulePricer | None:
+    """The planner as a fast pricing heuristic, where it scores schedules exactly."""
+    planner = SchedulePricer(m)
+    return planner if planner.usable else None
+
+
+def roster_columns(
+    m: RosterModel,
+    planner: SchedulePricer,
+    roster: set[tuple[int, int, int]],
+    cell_rows: dict[tuple[int, int], list[int]],
+) -> list[Column]:
+    """Each employee's schedule in `roster` (keys (employee, day, position)) as a column with
+    its own cost; none if the roster breaks a hard rule."""
+    if validate(m.problem, as_assignments(m, roster)).hard_violations:
+        return []
+    schedules: dict[int, list[tuple[int, int]]] = {e: [] for e in range(len(m.employees))}
+    for e, day, p_idx in sorted(roster):
+        schedules[e].append((day, p_idx))
+    return [make_column(e, tuple(s), planner.cost(e, s), cell_rows) for e, s in schedules.items()]
+
+
+def _tailing(lp_values: list[float], lp_value: float) -> bool:
+    """Whether the planner's last TAIL_ROUNDS rounds moved the LP value by less than TAIL_GAP
+    (relative): time for CP-SAT's exact pricing."""
+    if len(lp_values) < TAIL_ROUNDS:
+        return False
+    return lp_values[-TAIL_ROUNDS] - lp_value <= TAIL_GAP * max(1.0, abs(lp_value))
+
+
+def _planner_round(
+    planner: SchedulePricer | None,
+    master: Master,
+    pricings: list[Pricing],
+    cell_rows: dict[tuple[int, int], list[int]],
+    duals: list[float],
+    skip: Collection[int] = (),
+) -> int:
+    """Price the employees the planner plans with the planner at the LP `duals`; add the
+    schedules with negative reduced cost. The number added: when none, CP-SAT prices (the
+    planner is a heuristic, and only CP-SAT's bounds prove that nothing prices out)."""
+    if planner is None:
+        return 0
+    cell_value = np.zeros((planner.m.num_days, len(planner.m.positions)))
+    for (day, p_idx), rows in cell_rows.items():
+        cell_value[day, p_idx] = sum(duals[i] for i in rows)
+    convex = _convex_duals(master, duals, len(pricings))
+    added = 0
+    for e in range(len(pricings)):
+        if e in skip or not planner.plannable(e):
+            continue
+        found = planner.best_schedule(e, cell_value)
+        if found is None:
+            continue
+        schedule, cost = found
+        reduced = cost - sum(cell_value[day, p_idx] for day, p_idx in schedule) - convex[e]
+        if reduced < -1e-6:
+            added += _add_column(master, pricings[e], cell_rows, e, schedule, cost)
+    return added
 
 
 def _convex_duals(master: Master, duals: list[float], num_employees: int) -> list[float]:
@@ -521,6 +644,9 @@ def dive(
             return None
         for _ in range(DIVE_ROUNDS):
             _, duals, _ = master.solve()
+            planner, rows = result.planner, result.cell_rows
+            if _planner_round(planner, master, result.pricings, rows, duals, fixed):
+                continue
             added, _, _ = _pricing_round(
                 master,
                 result.pricings,
@@ -629,6 +755,23 @@ def integer_master(
     ]
 
 
+def master_cost(rows: list[CoverRow], chosen: list[Column]) -> int:
+    """The objective of one schedule per employee as the master scores it: their own costs and
+    the cover penalties (a broken hard bound at its violation weight)."""
+    counts = [0] * len(rows)
+    for col in chosen:
+        for i, n in col.rows.items():
+            counts[i] += n
+    total = sum(col.cost for col in chosen)
+    for row, count in zip(rows, counts, strict=True):
+        under, over = max(0, row.required - count), max(0, count - row.required)
+        total += row.weight_under * min(under, row.under[1])
+        total += row.weight_over * min(over, row.over[1])
+        broken = max(0, under - row.under[1]) + max(0, over - row.over[1])
+        total += row.violation_weight * broken
+    return total
+
+
 def roster_of(m: RosterModel, chosen: list[Column]) -> list[Assignment]:
     """The assignments of the chosen schedules."""
     roster = []
@@ -665,36 +808,41 @@ def improve(
     started: float,
     reporter: _Reporter,
     stop: _StopWatcher,
+    greedy: set[tuple[int, int, int]] | None = None,
 ) -> tuple[str, Incumbent | None]:
-    """Column generation, a dive and the integer master, then LNS on the full model for the
-    remaining time, starting from the best roster found."""
+    """Column generation (its first schedules those of the constructed roster `greedy`, if
+    given), a dive and the integer master, then LNS on the full model for the remaining time,
+    starting from the best roster found."""
     deadline = started + settings.time_limit
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
         result = generate_columns(
-            m, settings, started + COLUMN_SHARE * settings.time_limit, stop, pool
+            m, settings, started + COLUMN_SHARE * settings.time_limit, stop, pool, greedy
         )
-        if not converged(result) and not stop.stopped:
+        if not (converged(result) or result.seed) and not stop.stopped:
             _logger.info("column generation did not converge; LNS takes over")
             rest = max(0.5, deadline - time.monotonic())
             rest_settings = settings.model_copy(update={"time_limit": rest})
-            return lns.improve(m, rest_settings, time.monotonic(), reporter, stop)
+            return lns.improve(m, rest_settings, time.monotonic(), reporter, stop, greedy=greedy)
         dive_end = time.monotonic() + DIVE_SHARE * settings.time_limit
         dived = dive(result, settings, min(dive_end, deadline - 1), stop, pool)
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
     master_limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
     if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
         master_limit = min(master_limit, STOPPED_MASTER_SECONDS)
-    chosen = integer_master(m, result, settings, master_limit, stop, hint=dived)
+    starts = [pick for pick in (dived, result.seed) if pick]
+    rows = cover_rows(m.problem)
+    hint = min(starts, key=lambda pick: master_cost(rows, pick)) if starts else None
+    chosen = integer_master(m, result, settings, master_limit, stop, hint=hint)
     candidates = [
         full_values(m, pick, min(5.0, deadline - time.monotonic()))
-        for pick in (chosen, dived)
+        for pick in (chosen, *starts)
         if pick is not None
     ]
     candidates = [c for c in candidates if c is not None]
     if not candidates:
         _logger.info("column generation gave no roster; LNS starts from scratch")
         rest = settings.model_copy(update={"time_limit": max(0.5, deadline - time.monotonic())})
-        return lns.improve(m, rest, time.monotonic(), reporter, stop)
+        return lns.improve(m, rest, time.monotonic(), reporter, stop, greedy=greedy)
     incumbent = min(candidates, key=lambda c: c.objective)
     incumbent.bound = bound
     reporter.report(incumbent.values, incumbent.objective, incumbent.bound)

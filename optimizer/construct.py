@@ -29,6 +29,7 @@ from scipy.optimize import linear_sum_assignment
 
 from optimizer import patterns
 from optimizer.instance import Instance, Position
+from optimizer.rules.preferences import preference_weight
 from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
 
 _CONTINUE_RUN = 40.0
@@ -111,6 +112,57 @@ class ScheduleImprover:
         return set(self._greedy.chosen)
 
 
+class SchedulePricer:
+    """An employee's best schedule against a value on each (day, position) cell, by the
+    planner, with the schedule's own cost: fast pricing for column generation.
+
+    The planner is a heuristic (its schedule is good, not always the best), and exact in its
+    score only where best responses are (`_Greedy.scores_exactly`) and no rest rule reaches
+    past the next day; `usable` says whether that holds, and `plannable(e)` whether the
+    planner keeps every rule of employee e's (no weekly hours, nothing pinned).
+    """
+
+    def __init__(self, m) -> None:
+        self._greedy = _Greedy(m)
+        self.m = m
+        self.usable = self._greedy.scores_exactly() and self._greedy.rest_within_next_day()
+        self._unmet_wants = np.zeros(len(m.employees))
+        index = {e.id: i for i, e in enumerate(m.employees)}
+        for pref in m.problem.preferences:
+            if pref.kind == "want":
+                e_idx = index[pref.employee]
+                self._unmet_wants[e_idx] += preference_weight(m.problem, m.employees[e_idx], pref)
+
+    def plannable(self, e_idx: int) -> bool:
+        emp = self.m.employees[e_idx]
+        return self._greedy._plannable(emp, self.m.instance.contract_of(emp))
+
+    def best_schedule(
+        self, e_idx: int, cell_value: np.ndarray
+    ) -> tuple[tuple[tuple[int, int], ...], int] | None:
+        """((day, position) pairs, own cost) of the planner's schedule for the employee, where
+        `cell_value[day, position]` is what working there is worth; None if it finds none."""
+        open_cells, position, wishes = self._greedy._cells_of(e_idx)
+        days = np.arange(self.m.num_days)[:, None]
+        worth = cell_value[days, np.maximum(position, 0)] - wishes
+        value = np.where(open_cells, worth, patterns.NEG)
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        shifts = self._greedy.plan_shifts(e_idx, contract, value)
+        if shifts is None:
+            return None
+        schedule = tuple(sorted((day, int(position[day, t])) for day, t in shifts.items()))
+        return schedule, self.cost(e_idx, schedule)
+
+    def cost(self, e_idx: int, schedule) -> int:
+        """The employee's own cost (their wishes) of working the (day, position) pairs."""
+        _, _, wishes = self._greedy._cells_of(e_idx)
+        worked = sum(
+            wishes[day, self._greedy.type_index[self.m.positions[p_idx][0]]]
+            for day, p_idx in schedule
+        )
+        return round(self._unmet_wants[e_idx] + worked)
+
+
 def as_assignments(m, chosen: set[tuple[int, int, int]]) -> list[Assignment]:
     """Greedy keys as roster assignments."""
     return [
@@ -177,7 +229,7 @@ class _Greedy:
         index = {e.id: i for i, e in enumerate(self.m.employees)}
         wishes: dict[tuple[int, int, str | None], float] = defaultdict(float)
         for pref in self.m.problem.preferences:
-            weight = pref.weight * self.m.employees[index[pref.employee]].priority
+            weight = preference_weight(self.m.problem, self.m.employees[index[pref.employee]], pref)
             if pref.per_minute:
                 weight *= 480
             sign = -1.0 if pref.kind == "want" else 1.0
@@ -644,6 +696,11 @@ class _Greedy:
     def _worth(self, value: np.ndarray, shifts) -> float:
         return float(sum(value[day, self.type_index[self.m.positions[p][0]]] for day, p in shifts))
 
+    def rest_within_next_day(self) -> bool:
+        """No rest rule keeps two shifts apart by more than a day (the planner checks the next
+        day only)."""
+        return all(offset <= 1 for conflicts in self.conflicts for _, offset in conflicts)
+
     def _plannable_problem(self) -> bool:
         """Re-planning one employee cannot break a hard cover bound."""
         problem = self.m.problem
@@ -696,6 +753,16 @@ class _Greedy:
     def _replan(self, e_idx: int, contract, value: np.ndarray, position: np.ndarray) -> bool:
         """Give the employee (with no shifts) the schedule `patterns.plan` finds for the
         cells' `value` (see `_schedule_values`); whether it found one."""
+        shifts = self.plan_shifts(e_idx, contract, value)
+        if shifts is None:
+            return False
+        for day, t_idx in shifts.items():
+            self._take(e_idx, day, int(position[day, t_idx]))
+        return True
+
+    def plan_shifts(self, e_idx: int, contract, value: np.ndarray) -> dict[int, int] | None:
+        """Day -> shift type index of the schedule `patterns.plan` finds for the employee
+        against `value` (day x shift type), ignoring the shifts they have now."""
         types = self.m.problem.shift_types
         caps = [contract.max_shifts_per_type.get(t.id, self.m.num_days) for t in types]
         terms = patterns.ScheduleTerms(
@@ -713,12 +780,7 @@ class _Greedy:
         weekend_of = np.array([self.weekend_of.get(d, -1) for d in range(self.m.num_days)])
         minutes = np.array([t.duration_minutes for t in types])
         memory = self.plan_memory.setdefault(e_idx, {})
-        shifts = patterns.plan(terms, value, minutes, may_follow, weekend_of, memory)
-        if shifts is None:
-            return False
-        for day, t_idx in shifts.items():
-            self._take(e_idx, day, int(position[day, t_idx]))
-        return True
+        return patterns.plan(terms, value, minutes, may_follow, weekend_of, memory)
 
     def _schedule_values(self, e_idx: int) -> tuple[np.ndarray, np.ndarray]:
         """What each (day, shift type) is worth to the roster if the employee works it (cover

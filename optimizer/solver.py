@@ -76,7 +76,9 @@ def solve(
     stop = _StopWatcher(should_stop)
     try:
         if _use_colgen(problem, len(m.x), settings):
-            status, incumbent = _column_generation_or_lns(m, search, started, reporter, stop)
+            status, incumbent = _column_generation_or_lns(
+                m, search, started, reporter, stop, greedy
+            )
         elif _use_lns(m, settings):
             status, incumbent = lns.improve(m, search, started, reporter, stop, greedy=greedy)
         else:
@@ -148,8 +150,8 @@ def _early_roster(
     search: its time limit leaves room for checking the final roster, which takes about as
     long as checking this one. Returns the greedy's keys (None on small problems).
 
-    Where LNS will take the roster on, it is then improved one employee at a time for up to
-    IMPROVE_SHARE of the time limit (see `construct.ScheduleImprover`)."""
+    It is then improved one employee at a time for up to IMPROVE_SHARE of the time limit (see
+    `construct.ScheduleImprover`)."""
     if settings.strategy == "cp-sat" or settings.time_limit < 5:
         return None, settings
     cells = Eligibility(problem)
@@ -159,9 +161,8 @@ def _early_roster(
     checking = time.monotonic()
     report = _report_constructed(problem, cells, chosen, reporter)
     reserve = min(1.5 * (time.monotonic() - checking), 0.1 * settings.time_limit)
-    colgen_next = _use_colgen(problem, cells.num_cells, settings)
-    improver = None if colgen_next else ScheduleImprover(cells)
-    if improver is not None and improver.exact:
+    improver = ScheduleImprover(cells)
+    if improver.exact:
         until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
         better = improver.improve(chosen, until, random.Random(settings.seed))
         if better != chosen:
@@ -195,13 +196,15 @@ def _column_generation_or_lns(
     started: float,
     reporter: _Reporter,
     stop: _StopWatcher,
+    greedy: set[tuple[int, int, int]] | None,
 ) -> tuple[str, Incumbent | None]:
-    """Column generation; if its master LP fails, LNS for the time that is left."""
+    """Column generation from the constructed roster `greedy` (if any); if its master LP
+    fails, LNS for the time that is left."""
     try:
-        return colgen.improve(m, settings, started, reporter, stop)
+        return colgen.improve(m, settings, started, reporter, stop, greedy)
     except RuntimeError:
         _logger.warning("column generation failed; searching with LNS instead", exc_info=True)
-        return lns.improve(m, settings, started, reporter, stop)
+        return lns.improve(m, settings, started, reporter, stop, greedy=greedy)
 
 
 def _use_colgen(problem: Problem, num_cells: int, settings: SolverSettings) -> bool:

@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.model import RosterModel
 from optimizer.rules.cost import whole
-from optimizer.schema import Preference
+from optimizer.schema import Employee, Preference, Problem
 
 
 def penalize_preferences(m: RosterModel) -> None:
@@ -15,11 +15,9 @@ def penalize_preferences(m: RosterModel) -> None:
     per-minute preferences count each minute of worked time on the day; a time window is met by
     a shift covering it (`want`) or overlapping it (`avoid`)."""
     index = {e.id: i for i, e in enumerate(m.employees)}
-    priorities = {e.id: e.priority for e in m.employees}
-    multiplier = m.problem.rules.weights.preference
     for pref in m.problem.preferences:
         e_idx = index[pref.employee]
-        weight = whole(pref.weight * multiplier * priorities[pref.employee])
+        weight = preference_weight(m.problem, m.employees[e_idx], pref)
         if not weight:
             continue
         if pref.per_minute:
@@ -33,6 +31,12 @@ def penalize_preferences(m: RosterModel) -> None:
             worked = m.works_type(e_idx, pref.day, pref.shift_type)
         unmet = (1 - worked) if pref.kind == "want" else worked
         m.add_penalty("preferences", weight, unmet, pref.employee)
+
+
+def preference_weight(problem: Problem, employee: Employee, pref: Preference) -> int:
+    """What the preference costs when not honoured (per minute for per-minute ones): its
+    weight, scaled by the preference weight of the rules and the employee's priority."""
+    return whole(pref.weight * problem.rules.weights.preference * employee.priority)
 
 
 def _per_minute(m: RosterModel, e_idx: int, pref: Preference, weight: int) -> None:
