@@ -81,6 +81,11 @@ GIVE_UP_GAP = 0.2
 """When the bound is this far below the LP value at the end of pricing, column generation has
 not converged: the remaining time goes to LNS from its own start."""
 
+EXACT_ROUNDS = 20
+"""The planner prices (between CP-SAT rounds) where fewer than this many CP-SAT pricing rounds
+fit in the time for generating schedules: CP-SAT's schedules are the better ones, and where
+its rounds are quick enough it converges on its own, with a smaller pool for the integer
+master."""
 TAIL_ROUNDS = 10
 TAIL_GAP = 0.002
 """Planner pricing hands over to CP-SAT's once TAIL_ROUNDS of its rounds have improved the LP
@@ -141,9 +146,12 @@ class ColumnResult:
     pricings: list[Pricing] = field(default_factory=list)
     cell_rows: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     planner: SchedulePricer | None = None
+    """The planner, where it priced schedules (and should go on pricing them in a dive)."""
     seed: list[Column] = field(default_factory=list)
     """The schedules of the roster generation started from (if it keeps every hard rule): the
     integer master always has a roster at least as good."""
+    reduced: list[float] = field(default_factory=list)
+    """Each column's reduced cost at the last master LP's duals."""
 
 
 def cover_rows(problem: Problem) -> list[CoverRow]:
@@ -427,10 +435,12 @@ def generate_columns(
     rounds = 0
     lp_value = math.inf
     planned_lp: list[float] = []  # LP values since the last CP-SAT round
+    budget = deadline - time.monotonic()
+    slow = False  # whether CP-SAT rounds are too slow for the budget: the planner prices too
     while not stop.stopped and time.monotonic() < deadline:
         lp_value, lp_duals, _ = master.solve()
         planned = 0
-        if not _tailing(planned_lp, lp_value):
+        if slow and not _tailing(planned_lp, lp_value):
             planned = _planner_round(planner, master, pricings, cell_rows, lp_duals)
         if planned:
             planned_lp.append(lp_value)
@@ -445,6 +455,7 @@ def generate_columns(
             continue
         planned_lp = []
         alpha = SMOOTHING if center is not None else 0.0
+        pricing_started = time.monotonic()
         added, bound, duals = _pricing_round(
             master, pricings, cell_rows, lp_duals, center, alpha, settings, deadline, stop, pool
         )
@@ -452,6 +463,7 @@ def generate_columns(
             added, bound, duals = _pricing_round(
                 master, pricings, cell_rows, lp_duals, None, 0.0, settings, deadline, stop, pool
             )
+        slow = (time.monotonic() - pricing_started) * EXACT_ROUNDS > budget
         rounds += 1
         if bound is not None and (best_bound is None or bound > best_bound):
             best_bound, center = bound, duals
@@ -467,10 +479,23 @@ def generate_columns(
             break
         if best_bound is not None and math.ceil(best_bound - 1e-6) >= math.ceil(lp_value - 1e-6):
             break
-    lp_value, _, _ = master.solve()
+    lp_value, duals, convex = master.solve()
     shares = [var.solution_value() for var in master.vars]
+    reduced = [
+        col.cost - sum(duals[i] * n for i, n in col.rows.items()) - convex[col.employee]
+        for col in master.columns
+    ]
     return ColumnResult(
-        master.columns, lp_value, best_bound, shares, master, pricings, cell_rows, planner, seed
+        master.columns,
+        lp_value,
+        best_bound,
+        shares,
+        master,
+        pricings,
+        cell_rows,
+        planner if slow else None,
+        seed,
+        reduced,
     )
 
 
@@ -702,7 +727,7 @@ def integer_master(
     rows = cover_rows(m.problem)
     mip = pywraplp.Solver.CreateSolver(MASTER_SOLVER)
     by_employee: dict[int, list[tuple[Column, object]]] = {}
-    for k, col in enumerate(result.columns):
+    for k, col in promising_columns(result, rows, hint):
         by_employee.setdefault(col.employee, []).append((col, mip.BoolVar(f"c{k}")))
     if len(by_employee) < len(m.employees):
         return None
@@ -742,7 +767,9 @@ def integer_master(
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     _logger.info(
-        "integer master: %s, objective %.0f, bound %.1f",
+        "integer master over %d of %d columns: %s, objective %.0f, bound %.1f",
+        sum(len(choices) for choices in by_employee.values()),
+        len(result.columns),
         "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible",
         objective.Value(),
         objective.BestBound(),
@@ -752,6 +779,25 @@ def integer_master(
         for choices in by_employee.values()
         for col, var in choices
         if var.solution_value() > 0.5
+    ]
+
+
+def promising_columns(
+    result: ColumnResult, rows: list[CoverRow], hint: list[Column] | None
+) -> list[tuple[int, Column]]:
+    """The columns worth offering the integer master, with their indices: with a `hint`
+    roster, a column whose reduced cost exceeds the hint's cost above the LP value cannot be
+    in a better roster (reduced-cost fixing; exact for the columns the last LP priced, whose
+    reduced costs are all non-negative), so it is left out. Columns added since, and the
+    hint's own, are always kept."""
+    if not hint or not result.reduced:
+        return list(enumerate(result.columns))
+    limit = master_cost(rows, hint) - result.lp_value + 1e-6
+    keep = {id(col) for col in hint}
+    return [
+        (k, col)
+        for k, col in enumerate(result.columns)
+        if k >= len(result.reduced) or result.reduced[k] <= limit or id(col) in keep
     ]
 
 

@@ -4,6 +4,7 @@ Every roster is checked by the independent validator."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from optimizer_builders import cover, tiny_problem
 from test_model_validator_agree import problems
 
 from optimizer import SolverSettings, solve, validate
-from optimizer.colgen import price_and_branch
+from optimizer.colgen import (
+    BIG_M,
+    Column,
+    ColumnResult,
+    CoverRow,
+    master_cost,
+    price_and_branch,
+    promising_columns,
+)
 from optimizer.formats.curtois import BEST_KNOWN, read_curtois
 from optimizer.schema import Problem
 
@@ -109,3 +118,17 @@ def test_instance2_reaches_its_best_known_value_with_a_matching_bound():
     assert validate(problem, solution.assignments).hard_violations == []
     assert solution.objective == BEST_KNOWN["Instance2"]
     assert solution.best_bound == BEST_KNOWN["Instance2"]
+
+
+def test_integer_master_is_offered_only_columns_that_could_beat_its_hint():
+    rows = [CoverRow(1, 10, 1, (0, 1), (0, math.inf), BIG_M, False)]
+    hint = Column(0, ((0, 0),), 5, {0: 1})  # the master scores it 5: own cost, cover met
+    cheap = Column(0, ((1, 0),), 3, {})
+    dear = Column(0, ((2, 0),), 50, {})
+    later = Column(0, ((3, 0),), 80, {})  # added after the last LP priced the others
+    result = ColumnResult([hint, cheap, dear, later], 4.0, None, reduced=[0.0, 0.5, 46.0])
+    assert master_cost(rows, [hint]) == 5
+    # A roster better than the hint costs less than 5 = LP 4 + reduced costs: `dear` cannot
+    # be in one.
+    assert [col for _, col in promising_columns(result, rows, [hint])] == [hint, cheap, later]
+    assert [col for _, col in promising_columns(result, rows, None)] == [hint, cheap, dear, later]
