@@ -72,13 +72,15 @@ class NeighbourhoodPicker:
     Kinds: "days" frees everyone over a short run of days; "window" a group of employees over a
     block of days; "employees" the whole schedules of a few people; "penalised" a block of days
     around a cell where the roster pays (a missed wish, an unwanted shift), for its employee and
-    a group of colleagues. Half the day-based picks are anchored on a "hot" day, one where the
-    incumbent pays for cover. Kinds are drawn in
+    a group of colleagues; "cover" a block of days around a shift left short, for people who
+    could work it and a few colleagues (filling a short shift usually means someone gives up a
+    day elsewhere, and someone else takes that one). Half the day-based picks are anchored on a
+    "hot" day, one where the incumbent pays for cover. Kinds are drawn in
     proportion to their recent success (adaptive operator selection), so the search leans on
     whatever works for the instance at hand.
     """
 
-    KINDS = ("days", "window", "employees", "penalised")
+    KINDS = ("days", "window", "employees", "penalised", "cover")
 
     def __init__(self, m: RosterModel, rng: random.Random) -> None:
         self.rng = rng
@@ -93,11 +95,11 @@ class NeighbourhoodPicker:
         self.hot_days: list[int] = []
         self.hot_cells: list[tuple[int, int]] = []
         self.hot_weights: list[float] = []
+        self.short_shifts: list[tuple[int, list[int]]] = []
 
     def pick(self) -> Neighbourhood:
-        kinds = [
-            k for k in self.KINDS if self.score[k] > 0 and (k != "penalised" or self.hot_cells)
-        ]
+        available = {"penalised": bool(self.hot_cells), "cover": bool(self.short_shifts)}
+        kinds = [k for k in self.KINDS if self.score[k] > 0 and available.get(k, True)]
         kind = self.rng.choices(kinds, weights=[self.score[k] + 0.05 for k in kinds])[0]
         return getattr(self, f"_{kind}")()
 
@@ -130,6 +132,17 @@ class NeighbourhoodPicker:
         group = [employee, *self.rng.sample(others, min(len(others), people - 1))]
         start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
         return self._cells("penalised", group, start, length)
+
+    def _cover(self) -> Neighbourhood:
+        day, able = self.rng.choice(self.short_shifts)
+        length = min(self.num_days, self.rng.choice((7, 7, 14)))
+        people = max(2, min(self.num_employees, self.size["cover"] // length))
+        group = self.rng.sample(able, min(len(able), max(1, 2 * people // 3)))
+        chosen = set(group)
+        others = [e for e in range(self.num_employees) if e not in chosen]
+        group += self.rng.sample(others, min(len(others), people - len(group)))
+        start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+        return self._cells("cover", group, start, length)
 
     def _days(self) -> Neighbourhood:
         length = max(2, min(self.num_days, self.size["days"] // self.num_employees))
@@ -209,6 +222,7 @@ def _search(
     """LNS steps until the deadline, `settings.workers` neighbourhoods at a time."""
     cells = _variables_by_cell(m)
     regrets = CellRegrets(index, cells)
+    shortage = ShortShifts(m)
     responses = BestResponses(m, index, settings)
     workers = settings.workers
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
@@ -223,6 +237,7 @@ def _search(
         round_started = time.monotonic()
         picker.hot_days = _hot_days(m, incumbent.values)
         picker.hot_cells, picker.hot_weights = regrets.hot_cells(incumbent.values)
+        picker.short_shifts = shortage.short_shifts(incumbent.values)
         hoods = [picker.pick() for _ in range(workers)]
         jobs = [
             pool.submit(
@@ -663,6 +678,45 @@ class CellRegrets:
         regret = paid + np.maximum(0.0, best - got)
         hot = np.flatnonzero(regret > 0)
         return [self.cells[i] for i in hot.tolist()], regret[hot].tolist()
+
+
+class ShortShifts:
+    """The shift-demand lines an incumbent leaves short of their requirement, and the people
+    who could work each (qualified and free to, by the model's variables)."""
+
+    def __init__(self, m: RosterModel) -> None:
+        self.days: list[int] = []
+        self.able: list[list[int]] = []
+        required, variables, line_of = [], [], []
+        for demand in m.problem.shift_demand:
+            positions = [
+                p_idx
+                for p_idx, skill in m.positions_of_type(demand.shift_type)
+                if demand.skill is None or skill == demand.skill
+            ]
+            indices = [v.index for p in positions for v in m.on_position(demand.day, p)]
+            if not indices or not demand.required:
+                continue
+            line_of += [len(self.days)] * len(indices)
+            variables += indices
+            required.append(demand.required)
+            self.days.append(demand.day)
+            able = {e for p in positions for e in m.employees_on_position(demand.day, p)}
+            self.able.append(sorted(able))
+        self.required = np.asarray(required, dtype=np.int64)
+        self.variables = np.asarray(variables, dtype=np.int64)
+        self.line_of = np.asarray(line_of, dtype=np.int64)
+
+    def short_shifts(self, values) -> list[tuple[int, list[int]]]:
+        """(day, people able to work it) of each line the roster `values` leaves short."""
+        if not len(self.days):
+            return []
+        staffed = np.bincount(
+            self.line_of,
+            weights=np.asarray(values)[self.variables],
+            minlength=len(self.days),
+        )
+        return [(self.days[i], self.able[i]) for i in np.flatnonzero(staffed < self.required)]
 
 
 def _hot_days(m: RosterModel, values: list[int]) -> list[int]:
