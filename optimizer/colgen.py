@@ -81,7 +81,7 @@ GIVE_UP_GAP = 0.2
 """When the bound is this far below the LP value at the end of pricing, column generation has
 not converged: the remaining time goes to LNS from its own start."""
 
-EXACT_ROUNDS = 20
+EXACT_ROUNDS = 10
 """The planner prices (between CP-SAT rounds) where fewer than this many CP-SAT pricing rounds
 fit in the time for generating schedules: CP-SAT's schedules are the better ones, and where
 its rounds are quick enough it converges on its own, with a smaller pool for the integer
@@ -463,7 +463,7 @@ def generate_columns(
             added, bound, duals = _pricing_round(
                 master, pricings, cell_rows, lp_duals, None, 0.0, settings, deadline, stop, pool
             )
-        slow = (time.monotonic() - pricing_started) * EXACT_ROUNDS > budget
+        slow = slow or (time.monotonic() - pricing_started) * EXACT_ROUNDS > budget
         rounds += 1
         if bound is not None and (best_bound is None or bound > best_bound):
             best_bound, center = bound, duals
@@ -659,18 +659,35 @@ def dive(
     pool: ThreadPoolExecutor,
 ) -> list[Column] | None:
     """Price and dive: fix the schedules the LP takes most fully, re-price everyone else, and
-    repeat until each employee has one. New schedules join the pool of the integer master."""
+    repeat until each employee has one. New schedules join the pool of the integer master.
+    Where the planner priced (CP-SAT rounds being slow), it prices the dive alone. None if
+    the dive runs out of time or the master LP fails on the way."""
+    try:
+        return _dive(result, settings, deadline, stop, pool)
+    except RuntimeError:
+        _logger.warning("dive stopped: the master LP failed", exc_info=True)
+        return None
+
+
+def _dive(
+    result: ColumnResult,
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    pool: ThreadPoolExecutor,
+) -> list[Column] | None:
     master = result.master
     if master is None:
         return None
     fixed: dict[int, Column] = {}
+    planner, rows = result.planner, result.cell_rows
     while len(fixed) < len(result.pricings):
         if stop.stopped or time.monotonic() > deadline:
             return None
         for _ in range(DIVE_ROUNDS):
             _, duals, _ = master.solve()
-            planner, rows = result.planner, result.cell_rows
-            if _planner_round(planner, master, result.pricings, rows, duals, fixed):
+            if planner is not None:
+                _planner_round(planner, master, result.pricings, rows, duals, fixed)
                 continue
             added, _, _ = _pricing_round(
                 master,
