@@ -661,21 +661,7 @@ def dive(
     """Price and dive: fix the schedules the LP takes most fully, re-price everyone else, and
     repeat until each employee has one. New schedules join the pool of the integer master.
     Where the planner priced (CP-SAT rounds being slow), it prices the dive alone. None if
-    the dive runs out of time or the master LP fails on the way."""
-    try:
-        return _dive(result, settings, deadline, stop, pool)
-    except RuntimeError:
-        _logger.warning("dive stopped: the master LP failed", exc_info=True)
-        return None
-
-
-def _dive(
-    result: ColumnResult,
-    settings: SolverSettings,
-    deadline: float,
-    stop: _StopWatcher,
-    pool: ThreadPoolExecutor,
-) -> list[Column] | None:
+    the dive runs out of time; RuntimeError if the master LP fails on the way."""
     master = result.master
     if master is None:
         return None
@@ -887,7 +873,11 @@ def improve(
             rest_settings = settings.model_copy(update={"time_limit": rest})
             return lns.improve(m, rest_settings, time.monotonic(), reporter, stop, greedy=greedy)
         dive_end = time.monotonic() + DIVE_SHARE * settings.time_limit
-        dived = dive(result, settings, min(dive_end, deadline - 1), stop, pool)
+        try:
+            dived = dive(result, settings, min(dive_end, deadline - 1), stop, pool)
+        except RuntimeError:  # the integer master can still pick a roster
+            _logger.warning("dive stopped: the master LP failed", exc_info=True)
+            dived = None
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
     master_limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
     if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
