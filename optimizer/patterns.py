@@ -243,8 +243,8 @@ class _States:
 
     def __init__(self, terms: ScheduleTerms, num_days: int) -> None:
         self.min_work = max(1, terms.min_consecutive_days)
-        self.capped = terms.max_consecutive_days is None  # the top work state loops
-        if self.capped:  # lengths from the minimum on are all alike
+        self.top_loops = terms.max_consecutive_days is None  # runs have no maximum length
+        if self.top_loops:  # lengths from the minimum on are all alike
             self.top_work = min(num_days, self.min_work + 1)
         else:
             self.top_work = terms.max_consecutive_days or num_days
@@ -263,7 +263,7 @@ class _States:
                 length = i + 1
                 if length < self.top_work:
                     steps.append((state, runs[i + 1], True))
-                elif self.capped:
+                elif self.top_loops:
                     steps.append((state, state, True))
                 if exempt or length >= self.min_work:
                     steps.append((state, self.off[0], False))
