@@ -23,7 +23,7 @@ from ortools.sat.python import cp_model
 
 from optimizer import submodel
 from optimizer.construct import ScheduleImprover, as_assignments, greedy_roster
-from optimizer.model import RosterModel
+from optimizer.model import OutOfTime, RosterModel
 from optimizer.schema import SolverSettings
 from optimizer.validator import validate
 
@@ -180,7 +180,7 @@ def improve(
     deadline = started + settings.time_limit
     pool = ThreadPoolExecutor(max_workers=max(2, settings.workers))
     # Reading the model for sub-models runs while CP-SAT looks for the start roster.
-    indexing = pool.submit(_index, m)
+    indexing = pool.submit(_index, m, deadline)
     try:
         if start is None:
             status, incumbent = _start(m, settings, deadline, reporter, stop, greedy, indexing)
@@ -198,12 +198,18 @@ def improve(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _index(m: RosterModel) -> submodel.ModelIndex | None:
+def _index(m: RosterModel, deadline: float) -> submodel.ModelIndex | None:
+    """The model read for sub-models; None if it cannot be cut into them or reading it would
+    run past `deadline` (LNS is then skipped)."""
     started = time.monotonic()
+    decisions = (var.index for var in m.x.values())
     try:
-        index = submodel.ModelIndex(m.model.proto, (var.index for var in m.x.values()))
+        index = submodel.ModelIndex(m.model.proto, decisions, deadline)
     except submodel.UnsupportedModel:
         _logger.warning("LNS skipped: the model cannot be cut into sub-models", exc_info=True)
+        return None
+    except OutOfTime:
+        _logger.warning("LNS skipped: no time left to read the model for sub-models")
         return None
     _logger.info("model read for sub-models in %.1fs", time.monotonic() - started)
     return index
@@ -263,7 +269,7 @@ def _search(
             _logger.debug(
                 "step %s size %d free %d optimal %s obj %s",
                 hood.name,
-                picker.size,
+                picker.size[hood.name],
                 len(hood.cells),
                 optimal,
                 candidate.objective if candidate else None,

@@ -9,6 +9,7 @@ built to explain infeasibility; soft rules add `Penalty` terms.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,16 @@ _logger = logging.getLogger(__name__)
 
 Key = tuple[int, int, int]
 """(employee index, day, position index)."""
+
+
+class OutOfTime(Exception):
+    """Building or reading a model ran past the time it was given."""
+
+
+def check_time(deadline: float | None) -> None:
+    """Raise `OutOfTime` once `deadline` (a `time.monotonic()` instant; None: none) has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise OutOfTime
 
 
 @dataclass(frozen=True)

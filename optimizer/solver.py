@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from optimizer import colgen, explain, lns
 from optimizer.construct import Eligibility, ScheduleImprover, as_assignments, greedy_roster
-from optimizer.model import RosterModel
+from optimizer.model import OutOfTime, RosterModel
 from optimizer.rules import build_model
 from optimizer.schema import Assignment, Problem, Solution, SolverSettings
 from optimizer.validator import validate
@@ -34,6 +34,18 @@ LNS_THRESHOLD_VARIABLES = 1500
 IMPROVE_SHARE = 0.05
 """Longest share of the time limit for improving the constructed roster one employee at a
 time before LNS takes it on."""
+
+
+@dataclass
+class Constructed:
+    """A roster built by construction before the model exists (see `_early_roster`)."""
+
+    keys: set[tuple[int, int, int]]
+    """Its (employee, day, position) cells."""
+    roster: list[Assignment]
+    keeps_hard_rules: bool
+    objective: int
+    """The validator's objective (hard-rule violations aside)."""
 
 
 @dataclass
@@ -65,10 +77,15 @@ def solve(
     if conflicts:
         return _finish(problem, None, "infeasible", None, started, conflicts=conflicts)
     reporter = _Reporter(problem, started, on_solution)
-    greedy, search = None, settings
+    constructed, search = None, settings
     if warm_start is None:
-        greedy, search = _early_roster(problem, settings, reporter)
-    m = build_model(problem)
+        constructed, search = _early_roster(problem, settings, reporter)
+    greedy = None if constructed is None else constructed.keys
+    try:
+        m = build_model(problem, deadline=_build_deadline(constructed, started, search))
+    except OutOfTime:  # only with a constructed roster that keeps every hard rule
+        _logger.warning("no time left to build the model; the constructed roster stands")
+        return _finish(problem, constructed.roster, "feasible", None, started)
     _logger.info("%.1fs model built: %d assignment variables", time.monotonic() - started, len(m.x))
     reporter.m = m
     if warm_start is not None:
@@ -144,11 +161,11 @@ def _assignments(warm_start: list[Assignment] | Solution) -> list[Assignment]:
 
 def _early_roster(
     problem: Problem, settings: SolverSettings, reporter: _Reporter
-) -> tuple[set[tuple[int, int, int]] | None, SolverSettings]:
+) -> tuple[Constructed | None, SolverSettings]:
     """On big problems, a constructed roster before the model is built, reported at once if it
     keeps every hard rule (building a big model takes seconds), and the settings for the
     search: its time limit leaves room for checking the final roster, which takes about as
-    long as checking this one. Returns the greedy's keys (None on small problems).
+    long as checking this one. None on small problems.
 
     It is then improved one employee at a time for up to IMPROVE_SHARE of the time limit (see
     `construct.ScheduleImprover`)."""
@@ -159,29 +176,42 @@ def _early_roster(
         return None, settings
     chosen = greedy_roster(cells)
     checking = time.monotonic()
-    report = _report_constructed(problem, cells, chosen, reporter)
+    constructed = _check_constructed(problem, cells, chosen, reporter)
     reserve = min(1.5 * (time.monotonic() - checking), 0.1 * settings.time_limit)
     improver = ScheduleImprover(cells)
     if improver.exact:
         until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
         better = improver.improve(chosen, until, random.Random(settings.seed))
         if better != chosen:
-            better_report = _report_constructed(problem, cells, better, reporter)
-            if not better_report.hard_violations and (
-                report.hard_violations or better_report.objective < report.objective
+            improved = _check_constructed(problem, cells, better, reporter)
+            if improved.keeps_hard_rules and (
+                not constructed.keeps_hard_rules or improved.objective < constructed.objective
             ):
-                chosen = better
-    return chosen, settings.model_copy(update={"time_limit": settings.time_limit - reserve})
+                constructed = improved
+    search = settings.model_copy(update={"time_limit": settings.time_limit - reserve})
+    return constructed, search
 
 
-def _report_constructed(problem, cells, chosen, reporter: _Reporter):
-    """The validator's report on a constructed roster, which is reported if it keeps every hard
-    rule."""
+def _check_constructed(problem, cells, chosen, reporter: _Reporter) -> Constructed:
+    """A constructed roster with the validator's verdict on it, reported if it keeps every
+    hard rule."""
     roster = as_assignments(cells, chosen)
     report = validate(problem, roster)
-    if not report.hard_violations:
+    keeps = not report.hard_violations
+    if keeps:
         reporter.report_roster(roster, report.objective)
-    return report
+    return Constructed(chosen, roster, keeps, report.objective)
+
+
+def _build_deadline(
+    constructed: Constructed | None, started: float, search: SolverSettings
+) -> float | None:
+    """When building the model must stop: at the end of the search time if a constructed roster
+    keeps every hard rule (it then stands if the model is not ready in time); otherwise never,
+    as there is no roster without the model."""
+    if constructed is None or not constructed.keeps_hard_rules:
+        return None
+    return started + search.time_limit
 
 
 def _use_lns(m: RosterModel, settings: SolverSettings) -> bool:

@@ -20,12 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from optimizer.model import check_time
+
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 _INFINITE = 2**62
 """Domain ends beyond this are "unbounded" and are not shifted by constants."""
 
 _BOOLEAN = (0, 1)
+
+_READ_BATCH = 20_000
+"""Constraints read between two looks at the clock."""
 
 _LONG_ROW = 64
 """Linear rows with at least this many terms (hours over the horizon, shifts per type) are
@@ -75,8 +80,13 @@ class SubModel:
 class ModelIndex:
     """The constraints of a CP-SAT model, which variables each mentions, and the reverse."""
 
-    def __init__(self, proto, decision_variables: Iterable[int]) -> None:
-        """Read `proto`; `decision_variables` are the assignment booleans (0/1 domains)."""
+    def __init__(
+        self, proto, decision_variables: Iterable[int], deadline: float | None = None
+    ) -> None:
+        """Read `proto`; `decision_variables` are the assignment booleans (0/1 domains).
+
+        Raises `OutOfTime` once `deadline` (a `time.monotonic()` instant) has passed: reading a
+        year-long model takes seconds."""
         self.num_variables = len(proto.variables)
         self.is_decision = np.zeros(self.num_variables, dtype=bool)
         self.is_decision[np.fromiter(decision_variables, dtype=np.int64)] = True
@@ -84,7 +94,11 @@ class ModelIndex:
         self.domains = {
             int(i): list(proto.variables[int(i)].domain) for i in np.flatnonzero(~self.is_decision)
         }
-        self.constraints = [_read_constraint(ct) for ct in proto.constraints]
+        self.constraints = []
+        for k, ct in enumerate(proto.constraints):
+            if k % _READ_BATCH == 0:
+                check_time(deadline)
+            self.constraints.append(_read_constraint(ct))
         signed: list[int] = []
         counts: list[int] = []
         for constraint in self.constraints:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from optimizer.model import RosterModel
+from optimizer.model import RosterModel, check_time
 from optimizer.rules import contract, cost, cover, daily, fairness, preferences
 
 
@@ -78,13 +78,19 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
 
-def build_model(problem, *, explain: bool = False) -> RosterModel:
-    """A CP-SAT model of `problem` with every rule of the registry and the objective set."""
+def build_model(problem, *, explain: bool = False, deadline: float | None = None) -> RosterModel:
+    """A CP-SAT model of `problem` with every rule of the registry and the objective set.
+
+    With a `deadline` (a `time.monotonic()` instant), building stops between rules once it has
+    passed, raising `OutOfTime`: a year-long model takes seconds to build, more than a short
+    time limit may leave."""
     with _no_cycle_collection():
         m = RosterModel(problem, explain=explain)
         for rule in RULES:
+            check_time(deadline)
             if rule.add is not None:
                 rule.add(m)
+        check_time(deadline)
         m.model.minimize(m.objective())
     return m
 

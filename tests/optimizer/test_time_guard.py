@@ -1,0 +1,59 @@
+"""The time limit holds while the model is built and read: on a big problem that the time limit
+cannot pay for, building and reading stop, and the constructed roster stands."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from optimizer import SolverSettings, solve, validate
+from optimizer import rules as rule_registry
+from optimizer.formats.curtois import read_curtois
+from optimizer.model import OutOfTime
+from optimizer.rules import Rule, build_model
+from optimizer.submodel import ModelIndex
+
+CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
+
+
+def instance(name: str):
+    path = CURTOIS / f"{name}.txt"
+    if not path.is_file():
+        pytest.fail(f"benchmark instance missing: {path}")
+    return read_curtois(path)
+
+
+def test_building_stops_once_its_deadline_has_passed():
+    problem = instance("Instance2")
+    with pytest.raises(OutOfTime):
+        build_model(problem, deadline=time.monotonic() - 1)
+    in_time = build_model(problem, deadline=time.monotonic() + 60)
+    assert str(in_time.model.proto) == str(build_model(problem).model.proto)
+
+
+def test_reading_for_sub_models_stops_once_its_deadline_has_passed():
+    m = build_model(instance("Instance2"))
+    decisions = [var.index for var in m.x.values()]
+    with pytest.raises(OutOfTime):
+        ModelIndex(m.model.proto, decisions, deadline=time.monotonic() - 1)
+    index = ModelIndex(m.model.proto, decisions, deadline=time.monotonic() + 60)
+    assert len(index.constraints) == len(m.model.proto.constraints)
+
+
+def test_a_model_that_cannot_be_built_in_time_leaves_the_constructed_roster(monkeypatch):
+    """A rule whose building outlasts the whole time limit: the solve ends near the limit
+    with the roster built before the model, which keeps every hard rule."""
+    problem = instance("Instance8")
+    limit = 5.0
+    slow = Rule("slow_to_build", "Slow to build", False, lambda m: time.sleep(limit))
+    monkeypatch.setattr(rule_registry, "RULES", (*rule_registry.RULES, slow))
+    seen = []
+    started = time.monotonic()
+    solution = solve(problem, SolverSettings(time_limit=limit, workers=2), on_solution=seen.append)
+    assert time.monotonic() - started < limit + 2
+    report = validate(problem, solution.assignments)
+    assert report.hard_violations == []
+    assert solution.status == "feasible"
+    assert solution.objective == report.objective == seen[-1].objective
