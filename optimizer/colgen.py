@@ -59,8 +59,8 @@ DIVE_SHARE = 0.2
 DIVE_ROUNDS = 1
 """Most pricing rounds between two fixings of a dive."""
 DIVE_STEPS = 8
-"""A dive step fixes at least 1/DIVE_STEPS of the employees still free (and every schedule the
-LP takes whole), so that a dive ends in a bounded number of steps."""
+"""Until a dive step is timed, a step fixes 1/DIVE_STEPS of the employees still free (and every
+schedule the LP takes whole); then as few as the time left allows."""
 SMOOTHING = 0.5
 """Wentges smoothing: weight of the best-bound duals in the duals priced."""
 MASTER_SOLVER = "SCIP"
@@ -660,57 +660,103 @@ def dive(
 ) -> list[Column] | None:
     """Price and dive: fix the schedules the LP takes most fully, re-price everyone else, and
     repeat until each employee has one. New schedules join the pool of the integer master.
-    Where the planner priced (CP-SAT rounds being slow), it prices the dive alone. None if
-    the dive runs out of time; RuntimeError if the master LP fails on the way."""
+    Where the planner priced (CP-SAT rounds being slow), it prices the dive alone.
+
+    Each step fixes as few schedules as the time left allows for the steps still to come (the
+    finer the dive, the closer it stays to the LP); once the time is up, the remaining
+    employees take their fullest schedule without re-pricing, so that the dive always ends in
+    a roster. None if asked to stop or if an employee has no schedule; RuntimeError if the
+    master LP fails on the way."""
     master = result.master
     if master is None:
         return None
     fixed: dict[int, Column] = {}
-    planner, rows = result.planner, result.cell_rows
-    while len(fixed) < len(result.pricings):
-        if stop.stopped or time.monotonic() > deadline:
+    num_employees = len(result.pricings)
+    step_seconds: float | None = None
+    while len(fixed) < num_employees:
+        if stop.stopped:
             return None
-        for _ in range(DIVE_ROUNDS):
-            _, duals, _ = master.solve()
-            if planner is not None:
-                _planner_round(planner, master, result.pricings, rows, duals, fixed)
-                continue
-            added, _, _ = _pricing_round(
-                master,
-                result.pricings,
-                result.cell_rows,
-                duals,
-                None,
-                0.0,
-                settings,
-                deadline,
-                stop,
-                pool,
-                skip=fixed,
-            )
-            if not added:
-                break
-        master.solve()
-        candidates = sorted(
-            (
-                (var.solution_value(), -col.cost, k)
-                for k, (col, var) in enumerate(zip(master.columns, master.vars, strict=True))
-                if col.employee not in fixed
-            ),
-            reverse=True,
-        )
-        if not candidates or candidates[0][0] <= 1e-6:
+        step_started = time.monotonic()
+        pricing = step_started < deadline
+        if pricing:
+            _reprice(result, master, fixed, settings, deadline, stop, pool)
+        lp_value, _, _ = master.solve()
+        left = num_employees - len(fixed)
+        at_least = _dive_step(left, deadline - time.monotonic(), step_seconds) if pricing else left
+        _logger.debug("dive: LP %.2f with %d of %d fixed", lp_value, len(fixed), num_employees)
+        if not _fix_fullest(master, fixed, at_least):
             return None
-        at_least = max(1, (len(result.pricings) - len(fixed)) // DIVE_STEPS)
-        for rank, (share, _, k) in enumerate(candidates):
-            col = master.columns[k]
-            if rank >= at_least and share < 0.99:
-                break
-            if col.employee not in fixed:
-                fixed[col.employee] = col
-                master.fix(k)
+        if pricing:
+            step_seconds = time.monotonic() - step_started
     _logger.info("dive: %d schedules fixed, %d columns", len(fixed), len(master.columns))
     return list(fixed.values())
+
+
+def _reprice(
+    result: ColumnResult,
+    master: Master,
+    fixed: dict[int, Column],
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    pool: ThreadPoolExecutor,
+) -> None:
+    """DIVE_ROUNDS of pricing for the employees not yet fixed, at the master LP's duals."""
+    for _ in range(DIVE_ROUNDS):
+        _, duals, _ = master.solve()
+        if result.planner is not None:
+            _planner_round(result.planner, master, result.pricings, result.cell_rows, duals, fixed)
+            continue
+        added, _, _ = _pricing_round(
+            master,
+            result.pricings,
+            result.cell_rows,
+            duals,
+            None,
+            0.0,
+            settings,
+            deadline,
+            stop,
+            pool,
+            skip=fixed,
+        )
+        if not added:
+            break
+
+
+def _dive_step(left: int, seconds_left: float, step_seconds: float | None) -> int:
+    """How many schedules to fix this step: `left` spread over the steps that fit in
+    `seconds_left` at `step_seconds` each (DIVE_STEPS steps before the first is timed)."""
+    if step_seconds is None:
+        steps = DIVE_STEPS
+    else:
+        steps = max(1, int(seconds_left / max(step_seconds, 1e-3)))
+    return max(1, math.ceil(left / steps))
+
+
+def _fix_fullest(master: Master, fixed: dict[int, Column], at_least: int) -> bool:
+    """Fix the `at_least` schedules the LP takes most fully (one per employee not yet fixed,
+    ties to the cheaper), and every other one it takes whole. False if no schedule is left."""
+    candidates = sorted(
+        (
+            (var.solution_value(), -col.cost, k)
+            for k, (col, var) in enumerate(zip(master.columns, master.vars, strict=True))
+            if col.employee not in fixed
+        ),
+        reverse=True,
+    )
+    if not candidates:
+        return False
+    taken = 0
+    for share, _, k in candidates:
+        if taken >= at_least and share < 0.99:
+            break
+        col = master.columns[k]
+        if col.employee not in fixed:
+            fixed[col.employee] = col
+            master.fix(k)
+            taken += 1
+    return True
 
 
 def integer_master(

@@ -5,6 +5,8 @@ Every roster is checked by the independent validator."""
 from __future__ import annotations
 
 import math
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,15 +17,22 @@ from test_model_validator_agree import problems
 from optimizer import SolverSettings, solve, validate
 from optimizer.colgen import (
     BIG_M,
+    DIVE_STEPS,
     Column,
     ColumnResult,
     CoverRow,
+    dive,
+    generate_columns,
     master_cost,
     price_and_branch,
     promising_columns,
+    roster_of,
 )
+from optimizer.colgen import _dive_step as dive_step
 from optimizer.formats.curtois import BEST_KNOWN, read_curtois
+from optimizer.rules import build_model
 from optimizer.schema import Problem
+from optimizer.solver import _StopWatcher
 
 CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
 
@@ -132,3 +141,23 @@ def test_integer_master_is_offered_only_columns_that_could_beat_its_hint():
     # be in one.
     assert [col for _, col in promising_columns(result, rows, [hint])] == [hint, cheap, later]
     assert [col for _, col in promising_columns(result, rows, None)] == [hint, cheap, dear, later]
+
+
+def test_a_dive_fixes_as_many_schedules_per_step_as_the_time_left_requires():
+    assert dive_step(40, 10.0, None) == math.ceil(40 / DIVE_STEPS)  # before a step is timed
+    assert dive_step(40, 10.0, 0.5) == 2  # twenty steps fit
+    assert dive_step(40, 100.0, 0.5) == 1
+    assert dive_step(40, 0.2, 0.5) == 40  # no step fits: everyone at once
+
+
+def test_a_dive_out_of_time_still_ends_in_a_roster_of_one_schedule_each():
+    problem = nurse_problem()
+    m = build_model(problem)
+    stop = _StopWatcher(None)
+    settings = SolverSettings(time_limit=5, workers=2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = generate_columns(m, settings, time.monotonic() + 2, stop, pool)
+        chosen = dive(result, settings, time.monotonic() - 1, stop, pool)
+    assert chosen is not None
+    assert sorted(col.employee for col in chosen) == list(range(len(problem.employees)))
+    assert validate(problem, roster_of(m, chosen)).hard_violations == []
