@@ -4,25 +4,15 @@ cannot pay for, building and reading stop, and the constructed roster stands."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
+from test_solver import instance
 
 from optimizer import SolverSettings, solve, validate
 from optimizer import rules as rule_registry
-from optimizer.formats.curtois import read_curtois
 from optimizer.model import OutOfTime
 from optimizer.rules import Rule, build_model
 from optimizer.submodel import ModelIndex
-
-CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
-
-
-def instance(name: str):
-    path = CURTOIS / f"{name}.txt"
-    if not path.is_file():
-        pytest.fail(f"benchmark instance missing: {path}")
-    return read_curtois(path)
 
 
 def test_building_stops_once_its_deadline_has_passed():
