@@ -29,8 +29,10 @@ from scipy.optimize import linear_sum_assignment
 
 from optimizer import patterns
 from optimizer.instance import Instance, Position
+from optimizer.rematch import DayRematcher
 from optimizer.rules.preferences import preference_weight
 from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
+from optimizer.swaps import BlockSwapper
 
 _CONTINUE_RUN = 40.0
 """Score bonus for working the day after a worked day: longer runs leave room for minimum hours
@@ -96,19 +98,32 @@ def greedy_roster(m) -> set[tuple[int, int, int]]:
 
 
 class ScheduleImprover:
-    """Best responses on any roster (keys (employee, day, position)): each employee planned
-    again against everyone else's shifts, the better schedule kept (see
-    `_Greedy.improve_schedules`). Only meaningful where `exact` holds."""
+    """Improves any roster (keys (employee, day, position)) by best responses, each employee
+    planned again against everyone else's shifts, the better schedule kept (see
+    `_Greedy.improve_schedules`), where `exact` holds; and by re-matching days, everyone's
+    shift on one day chosen again at once (see `optimizer.rematch`), where that scores the
+    objective exactly. `active` says whether either runs."""
 
     def __init__(self, m) -> None:
         self._greedy = _Greedy(m)
         self.exact = self._greedy.scores_exactly()
+        self._days = DayRematcher(self._greedy)
+        self._blocks = BlockSwapper(self._days)
+        self.active = self.exact or self._days.applies
 
     def improve(
         self, chosen: set[tuple[int, int, int]], until: float, rng: random.Random
     ) -> set[tuple[int, int, int]]:
+        """The improved roster: best responses, day re-matchings and block swaps (see
+        `optimizer.swaps`), in turn while a round of them improves and time is left."""
         self._greedy.load(chosen)
-        self._greedy.improve_schedules(until, rng)
+        improved = True
+        while improved and time.monotonic() < until:
+            improved = self.exact and self._greedy.improve_schedules(until, rng)
+            if self._days.applies:
+                improved = self._days.sweep(until, rng) or improved
+                blocks = max(1, self._greedy.m.num_days)
+                improved = self._blocks.sweep(until, rng, blocks) or improved
         return set(self._greedy.chosen)
 
 
@@ -654,19 +669,21 @@ class _Greedy:
             for t in problem.shift_types
         )
 
-    def improve_schedules(self, until: float, rng: random.Random) -> None:
+    def improve_schedules(self, until: float, rng: random.Random) -> bool:
         """Best responses: plan each employee again against everyone else's shifts, in a
         random order, keeping the new schedule where it is worth more; sweep again while a
-        sweep improves anything and time is left."""
-        improved = True
+        sweep improves anything and time is left. Whether any schedule changed."""
+        improved, changed = True, False
         while improved and time.monotonic() < until:
             improved = False
             order = list(range(len(self.m.employees)))
             rng.shuffle(order)
             for e_idx in order:
                 if time.monotonic() >= until:
-                    return
+                    return changed
                 improved |= self._replan_if_better(e_idx)
+            changed |= improved
+        return changed
 
     def _replan_if_better(self, e_idx: int) -> bool:
         emp = self.m.employees[e_idx]

@@ -317,7 +317,7 @@ class BestResponses:
         self.keys = list(m.x)
 
     def due(self) -> bool:
-        return self.improver.exact and time.monotonic() - self.last >= self.wait
+        return self.improver.active and time.monotonic() - self.last >= self.wait
 
     def run(self, incumbent: Incumbent, deadline: float) -> Incumbent | None:
         """One round from the incumbent; the better roster, or None."""

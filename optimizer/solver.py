@@ -179,7 +179,7 @@ def _early_roster(
     constructed = _check_constructed(problem, cells, chosen, reporter)
     reserve = min(1.5 * (time.monotonic() - checking), 0.1 * settings.time_limit)
     improver = ScheduleImprover(cells)
-    if improver.exact:
+    if improver.active:
         until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
         better = improver.improve(chosen, until, random.Random(settings.seed))
         if better != chosen:
