@@ -296,10 +296,12 @@ def _search(
 
 
 class BestResponses:
-    """Rounds of best responses between LNS rounds (see `construct.ScheduleImprover`): each
-    employee planned again over the whole horizon against everyone else, which windows of
-    days cannot do on long horizons. Only on problems where the planner scores the objective
-    exactly; a round's roster is taken when the full model's objective says it is better."""
+    """Rounds of best responses, re-matched days and block swaps between LNS rounds (see
+    `construct.ScheduleImprover`): each employee planned again over the whole horizon against
+    everyone else, which windows of days cannot do on long horizons, and moves by assignment
+    over all employees at once, which sub-models that wide cannot settle in a step. Only on
+    problems where these moves score the objective exactly; a round's roster is taken when the
+    full model's objective says it is better."""
 
     def __init__(self, m: RosterModel, index: submodel.ModelIndex, settings: SolverSettings):
         self.m, self.index = m, index

@@ -32,8 +32,8 @@ StopCheck = Callable[[], bool]
 LNS_THRESHOLD_VARIABLES = 1500
 """Models with more assignment variables than this are improved by LNS under 'auto'."""
 IMPROVE_SHARE = 0.05
-"""Longest share of the time limit for improving the constructed roster one employee at a
-time before LNS takes it on."""
+"""Longest share of the time limit for improving the constructed roster (best responses,
+re-matched days, block swaps) before the model is built."""
 
 
 @dataclass
@@ -167,8 +167,8 @@ def _early_roster(
     search: its time limit leaves room for checking the final roster, which takes about as
     long as checking this one. None on small problems.
 
-    It is then improved one employee at a time for up to IMPROVE_SHARE of the time limit (see
-    `construct.ScheduleImprover`)."""
+    It is then improved by best responses, re-matched days and block swaps for up to
+    IMPROVE_SHARE of the time limit (see `construct.ScheduleImprover`)."""
     if settings.strategy == "cp-sat" or settings.time_limit < 5:
         return None, settings
     cells = Eligibility(problem)
