@@ -197,7 +197,13 @@ class _Greedy:
         self.weekend_of = {d: k for k, days in enumerate(m.problem.weekends()) for d in days}
         self.people = [_Person() for _ in m.employees]
         self.conflicts = [self._conflicts_for(emp) for emp in m.employees]
+        self._before: dict[int, dict[tuple[str, int], set[str]]] = {}
         self.wish = self._wishes()
+        self.type_wishes: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+        type_index = {t.id: i for i, t in enumerate(m.problem.shift_types)}
+        for (e_idx, day, type_id), weight in self.wish.items():
+            if type_id is not None:
+                self.type_wishes[e_idx, day].append((type_index[type_id], weight))
         self.chosen: set[tuple[int, int, int]] = set()
         self.position_on: dict[tuple[int, int], int] = {}
         self.demand_by_day = defaultdict(list)
@@ -213,6 +219,12 @@ class _Greedy:
             self.demand_on[demand.day, demand.shift_type] += demand.required
         self.cover_weights = self._cover_weights()
         self.type_index = {t.id: i for i, t in enumerate(m.problem.shift_types)}
+        self.type_ids = [t.id for t in m.problem.shift_types]
+        self.type_minutes = np.array([t.duration_minutes for t in m.problem.shift_types])
+        self.past_midnight = [
+            np.array([t.span(day)[1] > (day + 1) * MINUTES_PER_DAY for t in m.problem.shift_types])
+            for day in range(m.num_days)
+        ]
         self.cover = _CoverTable(self)
         self._schedule_cells: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.pinned = {a.employee for a in m.problem.pinned}
@@ -458,7 +470,7 @@ class _Greedy:
         """Employee -> position for one day, by a minimum-cost assignment of employees to slots
         (each slot is one person a demand line needs): as many slots as the rules allow are
         filled, and among those fillings the one with the best scores is taken."""
-        self._day_cache: dict[tuple[int, str], float | None] = {}
+        self._day_rows: dict[int, np.ndarray | None] = {}
         options = [self._candidates(day, positions) for positions in slots]
         people = sorted({e for candidates in options for e, _, _ in candidates})
         if not people:
@@ -481,16 +493,91 @@ class _Greedy:
         """(employee, position, score) for everyone who may take a slot of these positions."""
         found = []
         for p_idx in positions:
-            type_id = self.m.positions[p_idx][0]
+            t_idx = self.type_index[self.m.positions[p_idx][0]]
             for e_idx in self.m.employees_on_position(day, p_idx):
-                key = (e_idx, type_id)
-                if key not in self._day_cache:
-                    allowed = self._allowed(e_idx, day, type_id)
-                    self._day_cache[key] = self._score(e_idx, day, type_id) if allowed else None
-                score = self._day_cache[key]
-                if score is not None:
-                    found.append((e_idx, p_idx, score))
+                if e_idx not in self._day_rows:
+                    self._day_rows[e_idx] = self._scores(e_idx, day)
+                row = self._day_rows[e_idx]
+                if row is not None and row[t_idx] < _BLOCKED:
+                    found.append((e_idx, p_idx, float(row[t_idx])))
         return found
+
+    def _scores(self, e_idx: int, day: int) -> np.ndarray | None:
+        """`_score` of each shift type on `day` for the employee, _BLOCKED where `_allowed`
+        says no; None if no type is allowed. The same answers as those two, for all types at
+        once."""
+        person = self.people[e_idx]
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        if contract.max_consecutive_days is not None:
+            run = 0
+            while day - run - 1 in person.shift_on:
+                run += 1
+            if run + 1 > contract.max_consecutive_days:
+                return None
+        if not self._runs_allow(e_idx, day, contract) or self._weekend_full(person, contract, day):
+            return None
+        blocked = np.zeros(len(self.type_ids), dtype=bool)
+        for type_id, cap in contract.max_shifts_per_type.items():
+            if person.per_type[type_id] >= cap:
+                blocked[self.type_index[type_id]] = True
+        if contract.max_minutes_total is not None:
+            blocked |= person.total_minutes + self.type_minutes > contract.max_minutes_total
+        if contract.max_minutes_per_week is not None:
+            week = person.week_minutes[self.week_of[day]]
+            blocked |= week + self.type_minutes > contract.max_minutes_per_week
+        for type_id in self._rest_conflicts_on(e_idx, day):
+            blocked[self.type_index[type_id]] = True
+        if blocked.all():
+            return None
+        row = self._wish_row(e_idx, day) + self._urgency(e_idx, day)
+        row += 10.0 * len(person.shift_on)
+        row += self.m.employees[e_idx].hourly_cost
+        row[blocked] = _BLOCKED
+        return row
+
+    def _rest_conflicts_on(self, e_idx: int, day: int) -> set[str]:
+        """The types `_rest_conflict` rules out on `day` for the employee."""
+        person = self.people[e_idx]
+        conflicts = self.conflicts[e_idx]
+        found: set[str] = set()
+        for offset in range(1, self.m.instance.max_day_reach + 3):
+            prior = person.shift_on.get(day - offset)
+            if prior is not None:
+                found |= conflicts.get((prior, offset), set())
+            after = person.shift_on.get(day + offset)
+            if after is not None:
+                found |= self._conflicts_before(e_idx).get((after, offset), set())
+        return found
+
+    def _conflicts_before(self, e_idx: int) -> dict[tuple[str, int], set[str]]:
+        """(type, day offset) -> types that may not be worked that many days before it."""
+        if e_idx not in self._before:
+            before: dict[tuple[str, int], set[str]] = defaultdict(set)
+            for (first, offset), seconds in self.conflicts[e_idx].items():
+                for second in seconds:
+                    before[second, offset].add(first)
+            self._before[e_idx] = dict(before)
+        return self._before[e_idx]
+
+    def _wish_row(self, e_idx: int, day: int) -> np.ndarray:
+        """The wish part of `_score`, per shift type."""
+        wish = self.wish
+        row = np.full(len(self.type_ids), wish.get((e_idx, day, None), 0.0))
+        for t_idx, weight in self.type_wishes.get((e_idx, day), ()):
+            row[t_idx] += weight
+        next_day = wish.get((e_idx, day + 1, None), 0.0)
+        if next_day:
+            row += np.where(self.past_midnight[day], next_day, 0.0)
+        return row
+
+    def _urgency(self, e_idx: int, day: int) -> float:
+        """The part of `_score` that pushes people to work: a run to continue, hours behind."""
+        person = self.people[e_idx]
+        urgency = -_MUST_WORK if self._must_continue(e_idx, day) else 0.0
+        urgency -= 100.0 * self._behind(e_idx, day)
+        if (day - 1) in person.shift_on:
+            urgency -= _CONTINUE_RUN
+        return urgency
 
     def _day_lines(self, day: int) -> list[tuple[list[int], int]]:
         """(position indices, people needed) per demand line of the day, hardest first."""
@@ -589,17 +676,13 @@ class _Greedy:
         return False
 
     def _score(self, e_idx: int, day: int, type_id: str) -> float:
-        person = self.people[e_idx]
         wish = self.wish.get((e_idx, day, None), 0.0) + self.wish.get((e_idx, day, type_id), 0.0)
         _, end = self.types[type_id].span(day)
         if end > (day + 1) * MINUTES_PER_DAY:
             wish += self.wish.get((e_idx, day + 1, None), 0.0)
+        person = self.people[e_idx]
         emp = self.m.employees[e_idx]
-        urgency = -_MUST_WORK if self._must_continue(e_idx, day) else 0.0
-        urgency -= 100.0 * self._behind(e_idx, day)
-        if (day - 1) in person.shift_on:
-            urgency -= _CONTINUE_RUN
-        return wish + urgency + 10.0 * len(person.shift_on) + emp.hourly_cost
+        return wish + self._urgency(e_idx, day) + 10.0 * len(person.shift_on) + emp.hourly_cost
 
     def _behind(self, e_idx: int, day: int) -> float:
         """How far the employee is behind their minimum hours: the share of the remaining days
