@@ -181,7 +181,7 @@ class SchedulePricer:
 def as_assignments(m, chosen: set[tuple[int, int, int]]) -> list[Assignment]:
     """Greedy keys as roster assignments."""
     return [
-        Assignment(
+        Assignment.model_construct(
             employee=m.employees[e].id, day=d, shift_type=m.positions[p][0], skill=m.positions[p][1]
         )
         for e, d, p in sorted(chosen)

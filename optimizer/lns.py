@@ -234,7 +234,7 @@ def _search(
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
     steps = improvements = 0
     step_seconds = STEP_SECONDS
-    overrun = 0.0  # how far the last round ran past its limit (loading a big model)
+    overrun = 0.0  # how far rounds run past their limit (loading big sub-models): a decaying max
     while not stop.stopped:
         remaining = deadline - time.monotonic() - overrun
         if remaining < 0.05:
@@ -259,7 +259,7 @@ def _search(
             for i, hood in enumerate(hoods)
         ]
         results = [job.result() for job in jobs]
-        overrun = max(0.0, time.monotonic() - round_started - limit)
+        overrun = max(0.5 * overrun, time.monotonic() - round_started - limit)
         steps += len(results)
         step_seconds = _next_step_seconds(step_seconds, results)
         best = incumbent

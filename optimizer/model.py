@@ -8,11 +8,15 @@ built to explain infeasibility; soft rules add `Penalty` terms.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
+import numpy as np
 from ortools.sat.python import cp_model
 from ortools.util.python import sorted_interval_list
 
@@ -33,6 +37,25 @@ def check_time(deadline: float | None) -> None:
     """Raise `OutOfTime` once `deadline` (a `time.monotonic()` instant; None: none) has passed."""
     if deadline is not None and time.monotonic() > deadline:
         raise OutOfTime
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a model is built or read.
+
+    A big model is millions of small objects that all stay alive; the collector would walk them
+    over and over as new objects are made (a quarter of the build time of a year-long roster,
+    most of the time of turning a big model's solution into a roster), and there is no garbage
+    cycle to find. Reference counting still frees everything else.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,14 @@ class RosterModel:
     x: dict[Key, cp_model.IntVar] = field(init=False, default_factory=dict)
     penalties: list[Penalty] = field(init=False, default_factory=list)
     guards: dict[tuple[str, str | None], Guard] = field(init=False, default_factory=dict)
+
+    @cached_property
+    def decisions(self) -> tuple[list[Key], np.ndarray]:
+        """The assignment variables' keys and their indices in the proto, in the same order
+        (read once the model is built)."""
+        keys = list(self.x)
+        indices = np.fromiter((v.index for v in self.x.values()), dtype=np.int64, count=len(keys))
+        return keys, indices
 
     def __post_init__(self) -> None:
         self.instance = Instance(self.problem)

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer import colgen, explain, lns
 from optimizer.construct import Eligibility, ScheduleImprover, as_assignments, greedy_roster
-from optimizer.model import OutOfTime, RosterModel
+from optimizer.model import OutOfTime, RosterModel, no_cycle_collection
 from optimizer.rules import build_model
 from optimizer.schema import Assignment, Problem, Solution, SolverSettings
 from optimizer.validator import validate
@@ -128,12 +129,16 @@ def configure(solver: cp_model.CpSolver, settings: SolverSettings, time_limit: f
 
 def roster_from_values(m: RosterModel, values: list[int]) -> list[Assignment]:
     """The assignments that are 1 in a full CP-SAT value vector."""
+    keys, indices = m.decisions
     roster = []
-    for (e_idx, day, p_idx), var in m.x.items():
-        if values[var.index]:
+    with no_cycle_collection():
+        for i in np.flatnonzero(np.asarray(values, dtype=np.int64)[indices]):
+            e_idx, day, p_idx = keys[i]
             type_id, skill = m.positions[p_idx]
             roster.append(
-                Assignment(employee=m.employees[e_idx].id, day=day, shift_type=type_id, skill=skill)
+                Assignment.model_construct(
+                    employee=m.employees[e_idx].id, day=day, shift_type=type_id, skill=skill
+                )
             )
     roster.sort(key=lambda a: (a.employee, a.day))
     return roster

@@ -7,12 +7,10 @@ measurable excess); soft rules add named penalty terms to the objective.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from optimizer.model import RosterModel, check_time
+from optimizer.model import RosterModel, check_time, no_cycle_collection
 from optimizer.rules import contract, cost, cover, daily, fairness, preferences
 
 
@@ -84,7 +82,7 @@ def build_model(problem, *, explain: bool = False, deadline: float | None = None
     With a `deadline` (a `time.monotonic()` instant), building stops between rules once it has
     passed, raising `OutOfTime`: a year-long model takes seconds to build, more than a short
     time limit may leave."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         m = RosterModel(problem, explain=explain)
         for rule in RULES:
             check_time(deadline)
@@ -93,21 +91,3 @@ def build_model(problem, *, explain: bool = False, deadline: float | None = None
         check_time(deadline)
         m.model.minimize(m.objective())
     return m
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a model is built.
-
-    A big model is millions of small objects that all stay alive; the collector would walk them
-    over and over as they are made (a quarter of the build time of a year-long roster), and
-    there is no garbage cycle to find. Reference counting still frees everything else.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
