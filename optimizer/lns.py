@@ -42,6 +42,8 @@ REPAIR_GROUP = 1
 MIN_SEARCH_SHARE = 0.1
 """Share of the time limit that must be left to start a search of the full model for a first
 roster."""
+MIN_LNS_SECONDS = 1.0
+"""Time that must be left once the model is read for LNS to start at all."""
 STEP_SECONDS = 0.5
 """Time limit of one neighbourhood solve, to start with and at least."""
 MAX_STEP_SECONDS = 8.0
@@ -167,11 +169,13 @@ def improve(
     stop: _StopWatcher,
     start: Incumbent | None = None,
     greedy: set[tuple[int, int, int]] | None = None,
+    greedy_objective: int | None = None,
 ) -> tuple[str, Incumbent | None]:
     """Run a CP-SAT start, then LNS steps until the time limit; return (status, incumbent).
 
     A `start` roster (another method's result, as a full value vector) replaces the CP-SAT start;
-    `greedy` is the constructed roster if the caller has already built it.
+    `greedy` is the constructed roster if the caller has already built it, `greedy_objective`
+    its objective if the validator found that it keeps every hard rule.
 
     Each round solves one neighbourhood per worker, in parallel threads on private copies of the
     model (CP-SAT releases the GIL), single-threaded with the stronger LP relaxation, which
@@ -183,13 +187,15 @@ def improve(
     indexing = pool.submit(_index, m, deadline)
     try:
         if start is None:
-            status, incumbent = _start(m, settings, deadline, reporter, stop, greedy, indexing)
+            status, incumbent = _start(
+                m, settings, deadline, reporter, stop, greedy, indexing, greedy_objective
+            )
         else:
             status, incumbent = "feasible", start
         if incumbent is None or status == "optimal":
             return status, incumbent
         index = indexing.result()
-        if index is None:
+        if index is None or deadline - time.monotonic() < MIN_LNS_SECONDS:
             return status, incumbent
         incumbent = _complete(index, incumbent, settings, deadline)
         _logger.info("%.1fs LNS starts from %d", time.monotonic() - started, incumbent.objective)
@@ -384,6 +390,7 @@ def _start(
     stop: _StopWatcher,
     greedy: set[tuple[int, int, int]] | None = None,
     indexing: Future | None = None,
+    greedy_objective: int | None = None,
 ) -> tuple[str, Incumbent | None]:
     """A first roster fast, then a full-model CP-SAT call to improve it.
 
@@ -395,7 +402,7 @@ def _start(
     """
     from optimizer.solver import Incumbent, configure, incumbent_of, status_name
 
-    found = _first_feasible(m, settings, deadline, stop, greedy, indexing)
+    found = _first_feasible(m, settings, deadline, stop, greedy, indexing, greedy_objective)
     if isinstance(found, str):
         return found, None
     first, objective = found
@@ -425,17 +432,22 @@ def _first_feasible(
     stop: _StopWatcher,
     greedy: set[tuple[int, int, int]] | None = None,
     indexing: Future | None = None,
+    greedy_objective: int | None = None,
 ) -> tuple[list[int], int] | str:
-    """(value vector, objective) of a roster that keeps the hard rules, or the status if none."""
+    """(value vector, objective) of a roster that keeps the hard rules, or the status if none.
+    `greedy_objective` is the validator's objective of `greedy` if the caller has found that it
+    keeps every hard rule (it is then not checked again)."""
     from optimizer.solver import configure, status_name
 
-    plain = _copy_model(m.model)
-    plain.proto.clear_objective()
-    if not len(plain.proto.solution_hint.vars):
+    plain = None  # the model without its objective, copied only when CP-SAT must search
+    if not len(m.model.proto.solution_hint.vars):
         chosen = greedy_roster(m) if greedy is None else greedy & m.x.keys()
+        if greedy_objective is not None and len(chosen) == len(greedy):
+            return _greedy_values(m, chosen), greedy_objective
         report = validate(m.problem, as_assignments(m, chosen))
         if not report.hard_violations:
             return _greedy_values(m, chosen), report.objective
+        plain = _without_objective(m)
         broken = {v.employee for v in report.hard_violations}
         index = indexing.result() if indexing is not None else None
         repaired = None
@@ -451,6 +463,7 @@ def _first_feasible(
     remaining = deadline - time.monotonic()
     if remaining < MIN_SEARCH_SHARE * settings.time_limit:
         return "unknown"  # loading a big model alone would overrun the time limit
+    plain = plain or _without_objective(m)
     solver = cp_model.CpSolver()
     configure(solver, settings, remaining)
     solver.parameters.stop_after_first_solution = True
@@ -462,6 +475,12 @@ def _first_feasible(
         values = list(solver.response_proto.solution)
         return values, objective_value(m.model.proto, values)
     return status_name(status)
+
+
+def _without_objective(m: RosterModel) -> cp_model.CpModel:
+    plain = _copy_model(m.model)
+    plain.proto.clear_objective()
+    return plain
 
 
 def _repair_employees(

@@ -37,6 +37,11 @@ IMPROVE_SHARE = 0.05
 re-matched days, block swaps) before the model is built."""
 
 
+FINISH_RESERVE = 2.0
+"""Time kept at the end of a big problem's search for checking the final roster (and turning
+the model's values into it), as a multiple of the time checking the constructed roster took."""
+
+
 @dataclass
 class Constructed:
     """A roster built by construction before the model exists (see `_early_roster`)."""
@@ -82,6 +87,7 @@ def solve(
     if warm_start is None:
         constructed, search = _early_roster(problem, settings, reporter)
     greedy = None if constructed is None else constructed.keys
+    known = constructed.objective if constructed and constructed.keeps_hard_rules else None
     try:
         m = build_model(problem, deadline=_build_deadline(constructed, started, search))
     except OutOfTime:  # only with a constructed roster that keeps every hard rule
@@ -98,7 +104,9 @@ def solve(
                 m, search, started, reporter, stop, greedy
             )
         elif _use_lns(m, settings):
-            status, incumbent = lns.improve(m, search, started, reporter, stop, greedy=greedy)
+            status, incumbent = lns.improve(
+                m, search, started, reporter, stop, greedy=greedy, greedy_objective=known
+            )
         else:
             status, incumbent = _single_solve(m, search, reporter, stop)
     finally:
@@ -182,7 +190,7 @@ def _early_roster(
     chosen = greedy_roster(cells)
     checking = time.monotonic()
     constructed = _check_constructed(problem, cells, chosen, reporter)
-    reserve = min(1.5 * (time.monotonic() - checking), 0.1 * settings.time_limit)
+    reserve = min(FINISH_RESERVE * (time.monotonic() - checking), 0.1 * settings.time_limit)
     improver = ScheduleImprover(cells)
     if improver.active:
         until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
