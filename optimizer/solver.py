@@ -42,6 +42,11 @@ FINISH_RESERVE = 2.0
 the model's values into it), as a multiple of the time checking the constructed roster took."""
 
 
+FREE_SHARE = 0.1
+"""Time kept at the end of a big problem's search for freeing its model (millions of Python
+objects) before `solve` returns, as a share of the time building it took."""
+
+
 @dataclass
 class Constructed:
     """A roster built by construction before the model exists (see `_early_roster`)."""
@@ -88,11 +93,15 @@ def solve(
         constructed, search = _early_roster(problem, settings, reporter)
     greedy = None if constructed is None else constructed.keys
     known = constructed.objective if constructed and constructed.keeps_hard_rules else None
+    building = time.monotonic()
     try:
         m = build_model(problem, deadline=_build_deadline(constructed, started, search))
     except OutOfTime:  # only with a constructed roster that keeps every hard rule
         _logger.warning("no time left to build the model; the constructed roster stands")
         return _finish(problem, constructed.roster, "feasible", None, started)
+    built = time.monotonic() - building
+    if constructed is not None:  # a big model: keep time for freeing it before returning
+        search = search.model_copy(update={"time_limit": search.time_limit - FREE_SHARE * built})
     _logger.info("%.1fs model built: %d assignment variables", time.monotonic() - started, len(m.x))
     reporter.m = m
     if warm_start is not None:
