@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 from optimizer.schema import Problem, Solution, SolverSettings
 
@@ -43,9 +44,10 @@ def _add_solver_flags(parser: argparse.ArgumentParser, time_limit: float) -> Non
     )
     parser.add_argument(
         "--strategy",
-        choices=["auto", "cp-sat", "lns"],
+        choices=list(get_args(SolverSettings.model_fields["strategy"].annotation)),
         default="auto",
-        help="one CP-SAT call, CP-SAT + large-neighbourhood search, or pick by size (default auto)",
+        help="one CP-SAT call, CP-SAT + large-neighbourhood search, column generation, "
+        "or pick by size (default auto)",
     )
 
 

@@ -35,6 +35,10 @@ _logger = logging.getLogger(__name__)
 START_SHARE = 0.05
 """Share of the time limit given to the first, full-model CP-SAT call (at least until it finds
 a roster)."""
+FULL_SEARCH_MAX_VARIABLES = 100_000
+"""Above this many assignment variables, LNS starts from the first roster without the
+full-model CP-SAT call: loading the model takes that call's whole share of the time (Timefold
+xl, 289k variables; a year-long roster, 785k) and it finds nothing better."""
 REPAIR_SHARE = 0.2
 """Longest share of the time limit that re-planning the employees the greedy failed may take."""
 REPAIR_GROUP = 1
@@ -398,7 +402,7 @@ def _start(
     breaks rules of a few employees only, CP-SAT re-plans those employees with everyone else
     kept (a sub-model, see `_repair_employees`). Otherwise it runs CP-SAT without the objective,
     hinted by the greedy roster, up to the first roster. Phase 2 runs CP-SAT on the full model
-    for a share of the time, hinted with it.
+    for a share of the time, hinted with it, unless the model is too big for that to pay.
     """
     from optimizer.solver import Incumbent, configure, incumbent_of, status_name
 
@@ -408,6 +412,8 @@ def _start(
     first, objective = found
     incumbent = Incumbent(first, objective, None)
     reporter.report(first, objective, None)
+    if len(m.x) > FULL_SEARCH_MAX_VARIABLES:
+        return "feasible", incumbent
     _set_hint(m.model.proto, first)
     remaining = deadline - time.monotonic()
     if remaining <= 0.05 or stop.stopped:

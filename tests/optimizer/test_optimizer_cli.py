@@ -86,3 +86,10 @@ def test_solve_with_a_bad_problem_names_the_field(tmp_path, capsys):
 def test_solve_with_a_missing_file_is_one_line(tmp_path, capsys):
     assert main(["solve", str(tmp_path / "none.json"), "-o", str(tmp_path / "s.json")]) == 2
     assert "none.json" in capsys.readouterr().err
+
+
+def test_solve_takes_every_strategy_the_settings_know(tmp_path):
+    out = tmp_path / "solution.json"
+    args = ["solve", str(CURTOIS / "Instance1.txt"), "--time-limit", "5", "--quiet"]
+    assert main([*args, "--strategy", "colgen", "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["hard_violations"] == 0
