@@ -508,12 +508,8 @@ class _Greedy:
         once."""
         person = self.people[e_idx]
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
-        if contract.max_consecutive_days is not None:
-            run = 0
-            while day - run - 1 in person.shift_on:
-                run += 1
-            if run + 1 > contract.max_consecutive_days:
-                return None
+        if self._run_too_long(person, contract, day):
+            return None
         if not self._runs_allow(e_idx, day, contract) or self._weekend_full(person, contract, day):
             return None
         blocked = np.zeros(len(self.type_ids), dtype=bool)
@@ -604,15 +600,20 @@ class _Greedy:
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
         if not self._within_caps(person, contract, day, type_id):
             return False
-        if contract.max_consecutive_days is not None:
-            run = 0
-            while day - run - 1 in person.shift_on:
-                run += 1
-            if run + 1 > contract.max_consecutive_days:
-                return False
+        if self._run_too_long(person, contract, day):
+            return False
         if not self._runs_allow(e_idx, day, contract):
             return False
         return not self._rest_conflict(e_idx, day, type_id)
+
+    def _run_too_long(self, person: _Person, contract, day: int) -> bool:
+        """Working `day` would make the run of working days up to it longer than the maximum."""
+        if contract.max_consecutive_days is None:
+            return False
+        run = 0
+        while day - run - 1 in person.shift_on:
+            run += 1
+        return run + 1 > contract.max_consecutive_days
 
     def _within_caps(self, person: _Person, contract, day: int, type_id: str) -> bool:
         """Shift-type caps, total and weekly hours, and weekends."""

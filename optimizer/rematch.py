@@ -100,7 +100,6 @@ class DayRematcher:
         self.full_weeks = {w for w, days in enumerate(problem.weeks()) if len(days) == 7}
         self._days: dict[int, _Day] = {}
         self._wish_rows: dict[tuple[int, int], np.ndarray] = {}
-        self._before: dict[int, dict[tuple[str, int], set[str]]] = {}
 
     def _wishes(self, problem: Problem) -> dict[tuple[int, int], list]:
         """(employee, day) -> [(shift type or None, cost of working it, per minute)]."""
@@ -276,7 +275,7 @@ class DayRematcher:
         person = g.people[e_idx]
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
         blocked = np.zeros(len(self.type_ids), dtype=bool)
-        for type_id in self._too_close(e_idx, day):
+        for type_id in g._rest_conflicts_on(e_idx, day):
             blocked[g.type_index[type_id]] = True
         for type_id, cap in contract.max_shifts_per_type.items():
             if person.per_type[type_id] >= cap:
@@ -294,31 +293,6 @@ class DayRematcher:
         if g._weekend_full(person, contract, day):
             blocked[:] = True
         return blocked
-
-    def _too_close(self, e_idx: int, day: int) -> set[str]:
-        """Shift types the employee's shifts on nearby days leave too little rest for (or
-        forbid as a succession) on `day`."""
-        found: set[str] = set()
-        shift_on = self.g.people[e_idx].shift_on
-        conflicts, before = self.g.conflicts[e_idx], self._conflicting_before(e_idx)
-        for offset in range(1, self.m.instance.max_day_reach + 3):
-            prior = shift_on.get(day - offset)
-            if prior is not None:
-                found |= conflicts.get((prior, offset), set())
-            after = shift_on.get(day + offset)
-            if after is not None:
-                found |= before.get((after, offset), set())
-        return found
-
-    def _conflicting_before(self, e_idx: int) -> dict[tuple[str, int], set[str]]:
-        """(type, day offset) -> types that may not be worked that many days before it."""
-        if e_idx not in self._before:
-            before: dict[tuple[str, int], set[str]] = defaultdict(set)
-            for (first, offset), seconds in self.g.conflicts[e_idx].items():
-                for second in seconds:
-                    before[second, offset].add(first)
-            self._before[e_idx] = dict(before)
-        return self._before[e_idx]
 
     def _runs_fit(self, e_idx: int, day: int) -> bool:
         """Whether working `day` keeps the employee's runs of working days and days off."""
