@@ -19,6 +19,7 @@ schedule is exactly what it changes in the objective.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections import defaultdict
@@ -33,6 +34,8 @@ from optimizer.rematch import DayRematcher
 from optimizer.rules.preferences import preference_weight
 from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
 from optimizer.swaps import BlockSwapper
+
+_logger = logging.getLogger(__name__)
 
 _CONTINUE_RUN = 40.0
 """Score bonus for working the day after a worked day: longer runs leave room for minimum hours
@@ -119,11 +122,15 @@ class ScheduleImprover:
         self._greedy.load(chosen)
         improved = True
         while improved and time.monotonic() < until:
-            improved = self.exact and self._greedy.improve_schedules(until, rng)
+            responses = self.exact and self._greedy.improve_schedules(until, rng)
+            days = blocks = False
             if self._days.applies:
-                improved = self._days.sweep(until, rng) or improved
-                blocks = max(1, self._greedy.m.num_days)
-                improved = self._blocks.sweep(until, rng, blocks) or improved
+                days = self._days.sweep(until, rng)
+                blocks = self._blocks.sweep(until, rng, max(1, self._greedy.m.num_days))
+            _logger.debug(
+                "improved by best responses %s, days %s, blocks %s", responses, days, blocks
+            )
+            improved = responses or days or blocks
         return set(self._greedy.chosen)
 
 
