@@ -132,8 +132,8 @@ class DayRematcher:
             return False
         before = {e: p for (e, d), p in self.g.position_on.items() if d == day}
         row_of = {e: r for r, e in enumerate(table.people)}
-        if any(e not in row_of for e in before):
-            return False
+        if any(e not in row_of or p not in table.position[row_of[e]] for e, p in before.items()):
+            return False  # a shift this day's slots do not hold: leave the day as it is
         for e_idx in before:
             self.g._untake(e_idx, day)
         line_of_slot, values = self._slots(table.lines, table.position, before, row_of)
