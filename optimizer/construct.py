@@ -206,11 +206,6 @@ class _Greedy:
         self.conflicts = [self._conflicts_for(emp) for emp in m.employees]
         self._before: dict[int, dict[tuple[str, int], set[str]]] = {}
         self.wish = self._wishes()
-        self.type_wishes: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
-        type_index = {t.id: i for i, t in enumerate(m.problem.shift_types)}
-        for (e_idx, day, type_id), weight in self.wish.items():
-            if type_id is not None:
-                self.type_wishes[e_idx, day].append((type_index[type_id], weight))
         self.chosen: set[tuple[int, int, int]] = set()
         self.position_on: dict[tuple[int, int], int] = {}
         self.demand_by_day = defaultdict(list)
@@ -226,6 +221,10 @@ class _Greedy:
             self.demand_on[demand.day, demand.shift_type] += demand.required
         self.cover_weights = self._cover_weights()
         self.type_index = {t.id: i for i, t in enumerate(m.problem.shift_types)}
+        self.type_wishes: dict[tuple[int, int], list[tuple[int, float]]] = defaultdict(list)
+        for (e_idx, day, type_id), weight in self.wish.items():
+            if type_id is not None:
+                self.type_wishes[e_idx, day].append((self.type_index[type_id], weight))
         self.type_ids = [t.id for t in m.problem.shift_types]
         self.type_minutes = np.array([t.duration_minutes for t in m.problem.shift_types])
         self.past_midnight = [
@@ -519,6 +518,20 @@ class _Greedy:
             return None
         if not self._runs_allow(e_idx, day, contract) or self._weekend_full(person, contract, day):
             return None
+        blocked = self.blocked_types(e_idx, day)
+        if blocked.all():
+            return None
+        row = self._wish_row(e_idx, day) + self._urgency(e_idx, day)
+        row += 10.0 * len(person.shift_on)
+        row += self.m.employees[e_idx].hourly_cost
+        row[blocked] = _BLOCKED
+        return row
+
+    def blocked_types(self, e_idx: int, day: int) -> np.ndarray:
+        """[shift type]: ruled out on `day` for the employee by a shift-type cap, their weekly
+        or total maximum hours, or rest and successions against their nearby shifts."""
+        person = self.people[e_idx]
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
         blocked = np.zeros(len(self.type_ids), dtype=bool)
         for type_id, cap in contract.max_shifts_per_type.items():
             if person.per_type[type_id] >= cap:
@@ -530,13 +543,7 @@ class _Greedy:
             blocked |= week + self.type_minutes > contract.max_minutes_per_week
         for type_id in self._rest_conflicts_on(e_idx, day):
             blocked[self.type_index[type_id]] = True
-        if blocked.all():
-            return None
-        row = self._wish_row(e_idx, day) + self._urgency(e_idx, day)
-        row += 10.0 * len(person.shift_on)
-        row += self.m.employees[e_idx].hourly_cost
-        row[blocked] = _BLOCKED
-        return row
+        return blocked
 
     def _rest_conflicts_on(self, e_idx: int, day: int) -> set[str]:
         """The types `_rest_conflict` rules out on `day` for the employee."""

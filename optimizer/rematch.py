@@ -95,8 +95,6 @@ class DayRematcher:
         self.lines_by_day: dict[int, list[ShiftDemand]] = defaultdict(list)
         for demand in problem.shift_demand:
             self.lines_by_day[demand.day].append(demand)
-        self.type_ids = [t.id for t in problem.shift_types]
-        self.minutes = np.array([t.duration_minutes for t in problem.shift_types])
         self.full_weeks = {w for w, days in enumerate(problem.weeks()) if len(days) == 7}
         self._days: dict[int, _Day] = {}
         self._wish_rows: dict[tuple[int, int], np.ndarray] = {}
@@ -243,7 +241,7 @@ class DayRematcher:
     def _work_costs(self, day: int, table: _Day) -> np.ndarray:
         """[person, shift type]: what working that type on `day` costs each person against a
         day off (wishes, shift count), _BLOCKED where their rules forbid it."""
-        work = np.full((len(table.people), len(self.type_ids)), _BLOCKED)
+        work = np.full((len(table.people), len(self.g.type_ids)), _BLOCKED)
         for row, e_idx in enumerate(table.people):
             if not self._runs_fit(e_idx, day):
                 continue
@@ -256,10 +254,10 @@ class DayRematcher:
         """What the employee's wishes add per shift type worked on `day`."""
         key = (e_idx, day)
         if key not in self._wish_rows:
-            row = np.zeros(len(self.type_ids))
+            row = np.zeros(len(self.g.type_ids))
             for wish_day in range(day, day + self.m.instance.max_day_reach + 1):
                 for shift_type, weight, per_minute in self.wants.get((e_idx, wish_day), ()):
-                    for t_idx, type_id in enumerate(self.type_ids):
+                    for t_idx, type_id in enumerate(self.g.type_ids):
                         if per_minute:
                             minutes = self.m.instance.overlap_with_day(type_id, day, wish_day)
                             row[t_idx] += weight * minutes
@@ -269,25 +267,16 @@ class DayRematcher:
         return self._wish_rows[key]
 
     def _blocked_types(self, e_idx: int, day: int) -> np.ndarray:
-        """Shift types the employee may not work on `day`: too close to their nearby shifts,
-        over a shift-type cap, outside their weekly or total hours, on a weekend too many."""
+        """Shift types the employee may not work on `day`: those the construction rules out
+        (caps, maximum hours, rest), those that leave them short of their minimum hours, and
+        all of them on a weekend too many."""
         g = self.g
         person = g.people[e_idx]
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
-        blocked = np.zeros(len(self.type_ids), dtype=bool)
-        for type_id in g._rest_conflicts_on(e_idx, day):
-            blocked[g.type_index[type_id]] = True
-        for type_id, cap in contract.max_shifts_per_type.items():
-            if person.per_type[type_id] >= cap:
-                blocked[g.type_index[type_id]] = True
-        total = person.total_minutes + self.minutes
-        if contract.max_minutes_total is not None:
-            blocked |= total > contract.max_minutes_total
+        blocked = g.blocked_types(e_idx, day)
         if contract.min_minutes_total:
-            blocked |= total < contract.min_minutes_total
-        week = person.week_minutes[g.week_of[day]] + self.minutes
-        if contract.max_minutes_per_week is not None:
-            blocked |= week > contract.max_minutes_per_week
+            blocked |= person.total_minutes + g.type_minutes < contract.min_minutes_total
+        week = person.week_minutes[g.week_of[day]] + g.type_minutes
         if contract.min_minutes_per_week and g.week_of[day] in self.full_weeks:
             blocked |= week < contract.min_minutes_per_week
         if g._weekend_full(person, contract, day):
@@ -296,16 +285,10 @@ class DayRematcher:
 
     def _runs_fit(self, e_idx: int, day: int) -> bool:
         """Whether working `day` keeps the employee's runs of working days and days off."""
-        person = self.g.people[e_idx]
+        shift_on = self.g.people[e_idx].shift_on
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
-        left, right = self._run(person, day, -1, True), self._run(person, day, 1, True)
-        off_left, off_right = self._run(person, day, -1, False), self._run(person, day, 1, False)
-        most, need_off = contract.max_consecutive_days, contract.min_consecutive_days_off
-        return (
-            (most is None or left + 1 + right <= most)
-            and self._long_enough(day - left, left + 1 + right, contract.min_consecutive_days)
-            and self._long_enough(day - off_left, off_left, need_off)
-            and self._long_enough(day + 1, off_right, need_off)
+        return runs_keep_limits(
+            contract, lambda d: d == day or d in shift_on, range(day, day + 1), self.m.num_days
         )
 
     def _off_fits(self, e_idx: int, day: int) -> bool:
@@ -321,27 +304,38 @@ class DayRematcher:
             and person.week_minutes[week] < contract.min_minutes_per_week
         ):
             return False
-        left, right = self._run(person, day, -1, False), self._run(person, day, 1, False)
-        if not self._long_enough(day - left, left + 1 + right, contract.min_consecutive_days_off):
-            return False
-        work_left, work_right = self._run(person, day, -1, True), self._run(person, day, 1, True)
-        need = contract.min_consecutive_days
-        return self._long_enough(day - work_left, work_left, need) and self._long_enough(
-            day + 1, work_right, need
+        shift_on = person.shift_on
+        return runs_keep_limits(
+            contract, lambda d: d != day and d in shift_on, range(day, day + 1), self.m.num_days
         )
 
-    def _run(self, person, day: int, step: int, working: bool) -> int:
-        """Days in a row next to `day` (before it for step -1, after it for +1) that are all
-        worked (or all off)."""
-        length, d = 0, day + step
-        while 0 <= d < self.m.num_days and (d in person.shift_on) == working:
-            length += 1
-            d += step
-        return length
 
-    def _long_enough(self, start: int, length: int, minimum: int | None) -> bool:
-        """A run of `length` days from `start` keeps a minimum run length: no run, long enough,
-        or touching either end of the horizon (runs there may continue outside it)."""
-        if not minimum or length == 0 or length >= minimum:
-            return True
-        return start == 0 or start + length == self.m.num_days
+def runs_keep_limits(contract, works, days: range, num_days: int) -> bool:
+    """Whether the runs of working days and of days off that touch `days` (or the days just
+    around them) keep the contract's maximum and minimum lengths, `works(day)` telling which
+    days are worked. Runs touching either end of the horizon may be shorter than a minimum
+    (they may continue outside it), as in the validator."""
+    lo, hi = max(0, days.start - 1), min(num_days - 1, days.stop)
+    while lo > 0 and works(lo - 1) == works(lo):
+        lo -= 1
+    while hi < num_days - 1 and works(hi + 1) == works(hi):
+        hi += 1
+    start = lo
+    for day in range(lo, hi + 2):
+        if day <= hi and works(day) == works(start):
+            continue
+        length, inner = day - start, start > 0 and day < num_days
+        if works(start):
+            most, least = contract.max_consecutive_days, contract.min_consecutive_days
+            if most is not None and length > most:
+                return False
+            if inner and least and length < least:
+                return False
+        elif (
+            inner
+            and contract.min_consecutive_days_off
+            and length < contract.min_consecutive_days_off
+        ):
+            return False
+        start = day
+    return True

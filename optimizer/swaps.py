@@ -20,6 +20,8 @@ import time
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from optimizer.rematch import runs_keep_limits
+
 _BLOCKED = 1e12
 """Cost of a piece its new holder may not work."""
 BLOCK_LENGTHS = (2, 2, 3, 4, 7)
@@ -34,7 +36,7 @@ class BlockSwapper:
         self.days = days
         self.g = days.g
         self.m = days.m
-        self.num_types = len(days.type_ids)
+        self.num_types = len(self.g.type_ids)
         self.reach = self.m.instance.max_day_reach + 2
         self._open: dict[int, np.ndarray] = {}
         self._conflict: dict[int, np.ndarray] = {}
@@ -223,35 +225,12 @@ class BlockSwapper:
             weekends = person.weekends - own.weekends_only(person, days) | piece.weekends
             if len(weekends) > c.max_weekends:
                 return False
-        return self._runs_fit(c, person.shift_on, piece, days)
-
-    def _runs_fit(self, c, shift_on: dict[int, str], piece: _Piece, days: range) -> bool:
-        """Runs of working days and days off that touch the block keep their limits."""
-        n = self.m.num_days
+        shift_on = person.shift_on
 
         def works(day: int) -> bool:
             return day in piece.shifts if day in days else day in shift_on
 
-        lo, hi = max(0, days.start - 1), min(n - 1, days.stop)
-        while lo > 0 and works(lo - 1) == works(lo):
-            lo -= 1
-        while hi < n - 1 and works(hi + 1) == works(hi):
-            hi += 1
-        start = lo
-        for day in range(lo, hi + 2):
-            if day <= hi and works(day) == works(start):
-                continue
-            length, working = day - start, works(start)
-            inner = start > 0 and day < n
-            if working:
-                if c.max_consecutive_days is not None and length > c.max_consecutive_days:
-                    return False
-                if inner and c.min_consecutive_days and length < c.min_consecutive_days:
-                    return False
-            elif inner and c.min_consecutive_days_off and length < c.min_consecutive_days_off:
-                return False
-            start = day
-        return True
+        return runs_keep_limits(c, works, days, self.m.num_days)
 
 
 class _Piece:
