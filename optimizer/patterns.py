@@ -134,15 +134,41 @@ def work_pattern(
         rewards = [start / 2, *(start * 4**k for k in range(_REWARD_STEPS))]
     else:
         rewards = [0.0, *(4.0**k for k in range(_REWARD_STEPS))]
-    days = None
-    for reward in rewards:
-        days = _pattern(terms, day_value, weekend_of, reward)
-        if days is None or len(days) >= fewest_days:
-            break
+    reward, days = _fewest_rewarded(terms, day_value, weekend_of, fewest_days, rewards)
     memory["day_reward"] = reward
     if days is None or len(days) <= most_days:
         return days
     return _trim(days, day_value, max(1, terms.min_consecutive_days), most_days)
+
+
+def _fewest_rewarded(terms, day_value, weekend_of, fewest_days: int, rewards: list[float]):
+    """(reward, pattern) for the first of the increasing `rewards` whose pattern holds at least
+    `fewest_days` (or for the first, if no pattern keeps the rules), else for the last.
+
+    The first two usually suffice (the caller starts from the reward that did last time). A
+    higher reward never gives fewer days, so the last one is tried next: when it falls short,
+    so does every one between. Those are tried a few at a time, in one pass over the days each.
+    """
+
+    def tried(batch: list[float]) -> list[tuple[float, list[int] | None]]:
+        found = _patterns(terms, day_value, weekend_of, np.array(batch))
+        return list(zip(batch, found, strict=True))
+
+    def enough(result: tuple[float, list[int] | None]) -> bool:
+        return result[1] is None or len(result[1]) >= fewest_days
+
+    *middle, last = rewards[2:]
+    hit = next(filter(enough, tried(rewards[:2])), None)
+    if hit is not None:
+        return hit
+    (top,) = tried([last])
+    if not enough(top):
+        return top
+    for batch in (middle[:4], middle[4:]):
+        hit = next(filter(enough, tried(batch)), None) if batch else None
+        if hit is not None:
+            return hit
+    return top
 
 
 def _trim(days: list[int], day_value: np.ndarray, min_run: int, most_days: int) -> list[int]:
@@ -277,36 +303,51 @@ class _States:
 def _pattern(
     terms: ScheduleTerms, day_value: np.ndarray, weekend_of: np.ndarray, reward: float
 ) -> list[int] | None:
-    """The best worked days with `reward` added per worked day; None if no pattern is valid.
+    """The best worked days with `reward` added per worked day; None if no pattern is valid."""
+    return _patterns(terms, day_value, weekend_of, np.array([reward]))[0]
 
-    The table holds, per run state and number of weekends worked so far, the best value of a
-    path to the current day; every state's predecessors are gathered at once."""
+
+def _patterns(
+    terms: ScheduleTerms, day_value: np.ndarray, weekend_of: np.ndarray, rewards: np.ndarray
+) -> list[list[int] | None]:
+    """`_pattern` for each of `rewards`, all in one pass over the days.
+
+    The table holds, per reward, run state and number of weekends worked so far, the best
+    value of a path to the current day; every state's predecessors are gathered at once."""
     graph = _Graph(terms, len(day_value))
     counting = terms.max_weekends is not None
     width = terms.max_weekends + 1 if counting else 1
-    table = np.full((graph.count + 1, width), NEG)  # the last row stays impossible
-    table[graph.first_off, 0] = 0.0
+    table = np.full((len(rewards), graph.count + 1, width), NEG)  # the last row stays impossible
+    table[:, graph.first_off, 0] = 0.0
     if day_value[0] > NEG / 2:
-        table[graph.first_work, int(counting and weekend_of[0] >= 0)] = day_value[0] + reward
-    back = np.zeros((len(day_value), graph.count, width), dtype=np.int8)
-    rows = np.arange(graph.count)[:, None]
-    columns = np.arange(width)[None, :]
+        table[:, graph.first_work, int(counting and weekend_of[0] >= 0)] = day_value[0] + rewards
+    back = np.zeros((len(day_value), len(rewards), graph.count, width), dtype=np.int8)
+    open_day = (day_value > NEG / 2)[:, None]
+    gains = np.where(open_day, day_value[:, None] + rewards[None, :], NEG)
+    added = np.where(graph.working, gains[:, :, None], 0.0)[:, :, :, None, None]
     for day in range(1, len(day_value)):
-        candidates = table[graph.sources]
+        candidates = table[:, graph.sources]
         counted = graph.counts_weekend(day, weekend_of) if counting else None
         if counted is not None:
             shifted = np.full_like(table, NEG)
-            shifted[:, 1:] = table[:, :-1]
-            candidates = np.where(counted[:, :, None], shifted[graph.sources], candidates)
-        gain = day_value[day] + reward if day_value[day] > NEG / 2 else NEG
-        candidates = candidates + np.where(graph.working, gain, 0.0)[:, None, None]
-        choice = candidates.argmax(axis=1)
-        back[day] = choice
-        table[:-1] = np.maximum(candidates[rows, choice, columns], NEG)
-    state, used = np.unravel_index(int(np.argmax(table[:-1])), (graph.count, width))
-    if table[state, used] < NEG / 2:
+            shifted[:, :, 1:] = table[:, :, :-1]
+            candidates = np.where(counted[:, :, None], shifted[:, graph.sources], candidates)
+        candidates += added[day]
+        back[day] = candidates.argmax(axis=2)
+        np.maximum(candidates.max(axis=2), NEG, out=table[:, :-1])
+    return [
+        _best_path(graph, table[r, :-1], back[:, r], weekend_of if counting else None)
+        for r in range(len(rewards))
+    ]
+
+
+def _best_path(graph, last: np.ndarray, back: np.ndarray, weekend_of) -> list[int] | None:
+    """The worked days of the best path ending on the last day (`last`: its values by state
+    and weekends used), or None if every path is impossible."""
+    state, used = np.unravel_index(int(np.argmax(last)), last.shape)
+    if last[state, used] < NEG / 2:
         return None
-    return graph.trace(back, weekend_of if counting else None, int(state), int(used))
+    return graph.trace(back, weekend_of, int(state), int(used))
 
 
 class _Graph:

@@ -110,6 +110,36 @@ def test_work_pattern_is_the_best_that_keeps_the_rules(
     assert sum(day_value[d] + reward for d in found) == pytest.approx(best)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    num_days=st.integers(3, 21),
+    min_work=st.integers(1, 3),
+    max_work=st.one_of(st.none(), st.integers(1, 6)),
+    max_weekends=st.one_of(st.none(), st.integers(0, 2)),
+    fewest=st.integers(0, 21),
+    start=st.sampled_from([0.0, 0.5, 8.0]),
+    data=st.data(),
+)
+def test_rewards_tried_together_find_what_trying_them_in_turn_finds(
+    num_days, min_work, max_work, max_weekends, fewest, start, data
+):
+    values = data.draw(st.lists(st.integers(-40, 5), min_size=num_days, max_size=num_days))
+    day_value = np.array(values, float)
+    terms = _terms(min_work, max_work, 2, max_weekends)
+    weekend_of = _weekends(num_days)
+    rewards = [start / 2, *(max(start, 1.0) * 4.0**k for k in range(patterns._REWARD_STEPS))]
+
+    together = patterns._patterns(terms, day_value, weekend_of, np.array(rewards))
+    one_by_one = [patterns._pattern(terms, day_value, weekend_of, r) for r in rewards]
+    in_turn = next(
+        ((r, days) for r, days in zip(rewards, one_by_one, strict=True) if len(days) >= fewest),
+        (rewards[-1], one_by_one[-1]),
+    )
+
+    assert together == one_by_one
+    assert patterns._fewest_rewarded(terms, day_value, weekend_of, fewest, rewards) == in_turn
+
+
 def test_a_pattern_works_every_other_weekend_at_most_when_capped():
     num_days = 28
     terms = _terms(min_work=2, max_work=5, min_off=2, max_weekends=2)
