@@ -32,7 +32,9 @@ NEG = -1e18
 _BISECTIONS = 24
 """Halvings of a reward interval: enough to split a gap of 2**24 in units."""
 _REWARD_STEPS = 16
-"""Rewards per worked day tried, each four times the last (up to 4**15, beyond any value)."""
+"""Rewards per worked day tried, each four times the last."""
+_MOST_DAY_REWARD = 4.0 ** (_REWARD_STEPS - 1)
+"""The highest reward per worked day: beyond any day's value, and far from `NEG`."""
 _PLAN_ATTEMPTS = 6
 """Patterns tried with a corrected number of days when the shift types miss the hours."""
 _MOST_MINUTES = 1e6
@@ -129,16 +131,22 @@ def work_pattern(
     A reward per worked day finds a pattern with at least `fewest_days`; one with too many is
     trimmed (dropping days at the ends of runs never breaks a rule)."""
     memory = {} if memory is None else memory
-    start = memory.get("day_reward", 0.0)
-    if start > 0:
-        rewards = [start / 2, *(start * 4**k for k in range(_REWARD_STEPS))]
-    else:
-        rewards = [0.0, *(4.0**k for k in range(_REWARD_STEPS))]
+    rewards = _day_rewards(memory.get("day_reward", 0.0))
     reward, days = _fewest_rewarded(terms, day_value, weekend_of, fewest_days, rewards)
     memory["day_reward"] = reward
     if days is None or len(days) <= most_days:
         return days
     return _trim(days, day_value, max(1, terms.min_consecutive_days), most_days)
+
+
+def _day_rewards(start: float) -> list[float]:
+    """The rewards per worked day to try, increasing: from half of `start` (the one that gave
+    enough days last time; 0 for none) in steps of four, up to `_MOST_DAY_REWARD`."""
+    if start > 0:
+        rewards = [start / 2, *(start * 4**k for k in range(_REWARD_STEPS))]
+    else:
+        rewards = [0.0, *(4.0**k for k in range(_REWARD_STEPS))]
+    return sorted({min(reward, _MOST_DAY_REWARD) for reward in rewards})
 
 
 def _fewest_rewarded(terms, day_value, weekend_of, fewest_days: int, rewards: list[float]):
@@ -157,10 +165,11 @@ def _fewest_rewarded(terms, day_value, weekend_of, fewest_days: int, rewards: li
     def enough(result: tuple[float, list[int] | None]) -> bool:
         return result[1] is None or len(result[1]) >= fewest_days
 
+    lowest = tried(rewards[:2])
+    hit = next(filter(enough, lowest), None)
+    if hit is not None or len(rewards) <= 2:
+        return hit or lowest[-1]
     *middle, last = rewards[2:]
-    hit = next(filter(enough, tried(rewards[:2])), None)
-    if hit is not None:
-        return hit
     (top,) = tried([last])
     if not enough(top):
         return top

@@ -127,7 +127,7 @@ def test_rewards_tried_together_find_what_trying_them_in_turn_finds(
     day_value = np.array(values, float)
     terms = _terms(min_work, max_work, 2, max_weekends)
     weekend_of = _weekends(num_days)
-    rewards = [start / 2, *(max(start, 1.0) * 4.0**k for k in range(patterns._REWARD_STEPS))]
+    rewards = patterns._day_rewards(start)
 
     together = patterns._patterns(terms, day_value, weekend_of, np.array(rewards))
     one_by_one = [patterns._pattern(terms, day_value, weekend_of, r) for r in rewards]
@@ -138,6 +138,19 @@ def test_rewards_tried_together_find_what_trying_them_in_turn_finds(
 
     assert together == one_by_one
     assert patterns._fewest_rewarded(terms, day_value, weekend_of, fewest, rewards) == in_turn
+
+
+def test_a_remembered_reward_too_high_for_enough_days_keeps_rewards_finite():
+    """A contract whose minimum days cannot fit leaves the highest reward in memory; the next
+    plan's rewards start from it and must stay clear of the impossible value."""
+    num_days = 28
+    terms = _terms(min_work=2, max_work=3, min_off=2, max_weekends=0)
+    memory: dict[str, float] = {}
+    for _ in range(3):
+        days = patterns.work_pattern(terms, np.ones(num_days), _weekends(num_days), 28, 28, memory)
+        assert days is not None
+        assert _keeps_rules([d in days for d in range(num_days)], terms, np.ones(28), _weekends(28))
+    assert memory["day_reward"] == patterns._MOST_DAY_REWARD
 
 
 def test_a_pattern_works_every_other_weekend_at_most_when_capped():
