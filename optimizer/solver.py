@@ -23,7 +23,7 @@ from optimizer.construct import Eligibility, ScheduleImprover, as_assignments, g
 from optimizer.model import OutOfTime, RosterModel, no_cycle_collection
 from optimizer.rules import build_model
 from optimizer.schema import Assignment, Problem, Solution, SolverSettings
-from optimizer.validator import validate
+from optimizer.validator import ValidationReport, validate
 
 _logger = logging.getLogger(__name__)
 
@@ -54,9 +54,17 @@ class Constructed:
     keys: set[tuple[int, int, int]]
     """Its (employee, day, position) cells."""
     roster: list[Assignment]
-    keeps_hard_rules: bool
-    objective: int
-    """The validator's objective (hard-rule violations aside)."""
+    report: ValidationReport
+    """The validator's verdict on it."""
+
+    @property
+    def keeps_hard_rules(self) -> bool:
+        return not self.report.hard_violations
+
+    @property
+    def objective(self) -> int:
+        """The validator's objective (hard-rule violations aside)."""
+        return self.report.objective
 
 
 @dataclass
@@ -98,7 +106,7 @@ def solve(
         m = build_model(problem, deadline=_build_deadline(constructed, started, search))
     except OutOfTime:  # only with a constructed roster that keeps every hard rule
         _logger.warning("no time left to build the model; the constructed roster stands")
-        return _finish(problem, constructed.roster, "feasible", None, started)
+        return _finish(problem, constructed.roster, "feasible", None, started, constructed.report)
     built = time.monotonic() - building
     if constructed is not None:  # a big model: keep time for freeing it before returning
         search = search.model_copy(update={"time_limit": search.time_limit - FREE_SHARE * built})
@@ -219,10 +227,9 @@ def _check_constructed(problem, cells, chosen, reporter: _Reporter) -> Construct
     hard rule."""
     roster = as_assignments(cells, chosen)
     report = validate(problem, roster)
-    keeps = not report.hard_violations
-    if keeps:
+    if not report.hard_violations:
         reporter.report_roster(roster, report.objective)
-    return Constructed(chosen, roster, keeps, report.objective)
+    return Constructed(chosen, roster, report)
 
 
 def _build_deadline(
@@ -302,9 +309,11 @@ def _finish(
     status: str,
     bound: int | None,
     started: float,
+    report: ValidationReport | None = None,
     conflicts=(),
 ) -> Solution:
-    """Assemble the solution, taking objective and breakdown from the validator."""
+    """Assemble the solution, taking objective and breakdown from the validator (`report`,
+    where the roster was checked already)."""
     solution = Solution(
         status=status,
         solver_version=solver_version(),
@@ -312,7 +321,7 @@ def _finish(
         conflicts=list(conflicts),
     )
     if roster is not None:
-        report = validate(problem, roster)
+        report = report or validate(problem, roster)
         solution.assignments = roster
         solution.objective = report.objective
         solution.breakdown = report.breakdown
