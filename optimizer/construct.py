@@ -23,6 +23,7 @@ import logging
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,23 +116,48 @@ class ScheduleImprover:
         self.active = self.exact or self._days.applies
 
     def improve(
-        self, chosen: set[tuple[int, int, int]], until: float, rng: random.Random
+        self,
+        chosen: set[tuple[int, int, int]],
+        until: float,
+        rng: random.Random,
+        on_better: Callable[[set[tuple[int, int, int]]], None] | None = None,
+        every: float = 0.0,
     ) -> set[tuple[int, int, int]]:
         """The improved roster: best responses, day re-matchings and block swaps (see
-        `optimizer.swaps`), in turn while a round of them improves and time is left."""
+        `optimizer.swaps`), in turn while a round of them improves and time is left.
+
+        `on_better` is called with the roster after a move that improved it, at most once
+        every `every` seconds (a round on a year-long problem takes a minute)."""
         self._greedy.load(chosen)
+        reported = time.monotonic()
+
+        def step_done() -> None:
+            nonlocal reported
+            if on_better is not None and time.monotonic() - reported >= every:
+                on_better(set(self._greedy.chosen))
+                reported = time.monotonic()
+
+        moves = self._moves(until, rng, step_done)
         improved = True
         while improved and time.monotonic() < until:
-            responses = self.exact and self._greedy.improve_schedules(until, rng)
-            days = blocks = False
-            if self._days.applies:
-                days = self._days.sweep(until, rng)
-                blocks = self._blocks.sweep(until, rng, max(1, self._greedy.m.num_days))
-            _logger.debug(
-                "improved by best responses %s, days %s, blocks %s", responses, days, blocks
-            )
-            improved = responses or days or blocks
+            results = {name: move() for name, move in moves.items()}
+            _logger.debug("improved by %s", results)
+            improved = any(results.values())
         return set(self._greedy.chosen)
+
+    def _moves(
+        self, until: float, rng: random.Random, step_done: Callable[[], None]
+    ) -> dict[str, Callable[[], bool]]:
+        """The moves that apply, by name; each says whether it improved the roster, and calls
+        `step_done` after each step that did."""
+        moves = {}
+        if self.exact:
+            moves["best responses"] = lambda: self._greedy.improve_schedules(until, rng, step_done)
+        if self._days.applies:
+            moves["days"] = lambda: self._days.sweep(until, rng, step_done)
+            blocks = max(1, self._greedy.m.num_days)
+            moves["blocks"] = lambda: self._blocks.sweep(until, rng, blocks, step_done)
+        return moves
 
 
 class SchedulePricer:
@@ -767,10 +793,13 @@ class _Greedy:
             for t in problem.shift_types
         )
 
-    def improve_schedules(self, until: float, rng: random.Random) -> bool:
+    def improve_schedules(
+        self, until: float, rng: random.Random, step_done: Callable[[], None] = lambda: None
+    ) -> bool:
         """Best responses: plan each employee again against everyone else's shifts, in a
         random order, keeping the new schedule where it is worth more; sweep again while a
-        sweep improves anything and time is left. Whether any schedule changed."""
+        sweep improves anything and time is left. Whether any schedule changed; `step_done`
+        is called after each schedule that did."""
         improved, changed = True, False
         while improved and time.monotonic() < until:
             improved = False
@@ -779,7 +808,9 @@ class _Greedy:
             for e_idx in order:
                 if time.monotonic() >= until:
                     return changed
-                improved |= self._replan_if_better(e_idx)
+                if self._replan_if_better(e_idx):
+                    improved = True
+                    step_done()
             changed |= improved
         return changed
 

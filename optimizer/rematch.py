@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,15 +112,20 @@ class DayRematcher:
                 wishes[e_idx, pref.day].append((pref.shift_type, sign * weight, pref.per_minute))
         return wishes
 
-    def sweep(self, until: float, rng: random.Random) -> bool:
-        """Re-match every day once, in a random order; whether any day improved."""
+    def sweep(
+        self, until: float, rng: random.Random, step_done: Callable[[], None] = lambda: None
+    ) -> bool:
+        """Re-match every day once, in a random order; whether any day improved (`step_done`
+        is called after each that did)."""
         days = list(range(self.m.num_days))
         rng.shuffle(days)
         improved = False
         for day in days:
             if time.monotonic() >= until:
                 break
-            improved |= self.rematch(day)
+            if self.rematch(day):
+                improved = True
+                step_done()
         return improved
 
     def rematch(self, day: int) -> bool:

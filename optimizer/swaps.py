@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -41,15 +42,23 @@ class BlockSwapper:
         self._open: dict[int, np.ndarray] = {}
         self._conflict: dict[int, np.ndarray] = {}
 
-    def sweep(self, until: float, rng: random.Random, blocks: int) -> bool:
+    def sweep(
+        self,
+        until: float,
+        rng: random.Random,
+        blocks: int,
+        step_done: Callable[[], None] = lambda: None,
+    ) -> bool:
         """Try up to `blocks` blocks of random lengths and starts, stopping at `until`;
-        whether any improved."""
+        whether any improved (`step_done` is called after each that did)."""
         improved = False
         for _ in range(blocks):
             if time.monotonic() >= until:
                 break
             length = min(self.m.num_days, rng.choice(BLOCK_LENGTHS))
-            improved |= self.swap(rng.randint(0, self.m.num_days - length), length)
+            if self.swap(rng.randint(0, self.m.num_days - length), length):
+                improved = True
+                step_done()
         return improved
 
     def swap(self, start: int, length: int) -> bool:

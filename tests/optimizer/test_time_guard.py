@@ -1,5 +1,6 @@
 """The time limit holds while the model is built and read: on a big problem that the time limit
-cannot pay for, building and reading stop, and the constructed roster stands."""
+cannot pay for, building and reading stop, and the constructed roster stands; where that is
+known before building, the model is not built at all and the improvement moves use the time."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from test_solver import instance
 
 from optimizer import SolverSettings, solve, validate
 from optimizer import rules as rule_registry
+from optimizer import solver as solver_module
 from optimizer.model import OutOfTime
 from optimizer.rules import Rule, build_model
 from optimizer.submodel import ModelIndex
@@ -47,3 +49,26 @@ def test_a_model_that_cannot_be_built_in_time_leaves_the_constructed_roster(monk
     assert report.hard_violations == []
     assert solution.status == "feasible"
     assert solution.objective == report.objective == seen[-1].objective
+
+
+def test_a_model_too_dear_for_the_time_limit_is_not_built_and_the_moves_use_the_time(
+    monkeypatch,
+):
+    """Where building and reading the model would take more than the time limit can spare,
+    the improvement moves run until they stall or the time is up, their better rosters are
+    reported on the way, and the model is never built."""
+    problem = instance("Instance8")
+    limit = 5.0
+    monkeypatch.setattr(solver_module, "MODEL_SECONDS_PER_VARIABLE", 1.0)
+    never = Rule("never_built", "Never built", False, lambda m: pytest.fail("model built"))
+    monkeypatch.setattr(rule_registry, "RULES", (*rule_registry.RULES, never))
+    seen = []
+    started = time.monotonic()
+    solution = solve(problem, SolverSettings(time_limit=limit, workers=2), on_solution=seen.append)
+    assert time.monotonic() - started < limit + 1
+    report = validate(problem, solution.assignments)
+    assert report.hard_violations == []
+    assert solution.status == "feasible"
+    assert solution.objective == report.objective == seen[-1].objective
+    objectives = [s.objective for s in seen]
+    assert len(objectives) >= 2 and objectives == sorted(objectives, reverse=True)
