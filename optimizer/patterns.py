@@ -522,12 +522,13 @@ def _type_path(value, minutes, may_follow, days, reward) -> dict[int, int] | Non
     for i in range(1, len(days)):
         if days[i] == days[i - 1] + 1:
             scores = table[:, None] + blocked
-            back[i] = np.argmax(scores, axis=0)
-            table = scores[back[i], np.arange(len(minutes))] + gains[i]
+            back[i] = scores.argmax(axis=0)
+            table = scores.max(axis=0)
+            table += gains[i]
         else:
-            back[i] = int(np.argmax(table))
+            back[i] = int(table.argmax())
             table = table[back[i]] + gains[i]
-        table = np.maximum(table, NEG)
+        np.maximum(table, NEG, out=table)
     last = int(np.argmax(table))
     if table[last] < NEG / 2:
         return None
