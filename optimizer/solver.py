@@ -116,13 +116,13 @@ def solve(
     known = constructed.objective if constructed and constructed.keeps_hard_rules else None
     if known is not None and not _time_to_build(constructed, started, search):
         _logger.info("no time to build the model; the constructed roster stands")
-        return _finish(problem, constructed.roster, "feasible", None, started, constructed.report)
+        return _constructed_answer(problem, constructed, started)
     building = time.monotonic()
     try:
         m = build_model(problem, deadline=_build_deadline(constructed, started, search))
     except OutOfTime:  # only with a constructed roster that keeps every hard rule
         _logger.warning("no time left to build the model; the constructed roster stands")
-        return _finish(problem, constructed.roster, "feasible", None, started, constructed.report)
+        return _constructed_answer(problem, constructed, started)
     built = time.monotonic() - building
     if constructed is not None:  # a big model: keep time for freeing it before returning
         search = search.model_copy(update={"time_limit": search.time_limit - FREE_SHARE * built})
@@ -229,23 +229,24 @@ def _early_roster(
     improver = ScheduleImprover(cells)
     if not improver.active:
         return constructed, search
-    best = [constructed]
+    best = constructed
 
     def keep_if_better(keys: set[tuple[int, int, int]]) -> None:
+        nonlocal best
         candidate = _check_constructed(problem, cells, keys, reporter)
         if candidate.keeps_hard_rules and (
-            not best[0].keeps_hard_rules or candidate.objective < best[0].objective
+            not best.keeps_hard_rules or candidate.objective < best.objective
         ):
-            best[0] = candidate
+            best = candidate
 
     until = time.monotonic() + IMPROVE_SHARE * settings.time_limit
     if _model_seconds(cells.num_cells) > DEAR_MODEL_SHARE * settings.time_limit:
         until = started + search.time_limit
     rng, every = random.Random(settings.seed), REPORT_SHARE * settings.time_limit
     better = improver.improve(chosen, until, rng, on_better=keep_if_better, every=every)
-    if better != best[0].keys:
+    if better != best.keys:
         keep_if_better(better)
-    return best[0], search
+    return best, search
 
 
 def _model_seconds(num_variables: int) -> float:
@@ -258,6 +259,12 @@ def _time_to_build(constructed: Constructed, started: float, search: SolverSetti
     moves on a dear model use the time until they stall)."""
     left = started + search.time_limit - time.monotonic()
     return left > _model_seconds(constructed.num_variables) + lns.MIN_LNS_SECONDS
+
+
+def _constructed_answer(problem: Problem, constructed: Constructed, started: float) -> Solution:
+    """The solution when the constructed roster stands (it keeps every hard rule and no model
+    is searched), with the validator's report already made on it."""
+    return _finish(problem, constructed.roster, "feasible", None, started, constructed.report)
 
 
 def _check_constructed(problem, cells, chosen, reporter: _Reporter) -> Constructed:
