@@ -59,6 +59,10 @@ RESPONSE_RATIO = 4.0
 when both improved the roster at the same rate per second; in proportion to its rate against
 theirs otherwise (from half as long to 64 times), and twice as long again for each round in a
 row that found nothing."""
+EMPLOYEES_MAX_VARIABLES = 4_000
+"""Most assignment variables two whole schedules may hold for "employees" steps to run: on
+long, wide problems (a year of 32 shift types: 23,000) the sub-models of whole schedules are
+too slow for a step and the other kinds do better."""
 HELPER_DEPTH = 3
 """How many links of helper variables (work days, weekends, runs, penalties) away from the
 freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
@@ -96,7 +100,7 @@ class NeighbourhoodPicker:
         start = min(self.max_size, 8 * max(14, min(self.num_days, 28)))
         self.size = dict.fromkeys(self.KINDS, start)
         self.score = dict.fromkeys(self.KINDS, 1.0)
-        if self.num_days > 56:
+        if 2 * len(m.x) > EMPLOYEES_MAX_VARIABLES * self.num_employees:
             self.score["employees"] = 0.0
         self.hot_days: list[int] = []
         self.hot_cells: list[tuple[int, int]] = []

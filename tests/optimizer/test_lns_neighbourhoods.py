@@ -8,6 +8,7 @@ import random
 import numpy as np
 from optimizer_builders import cover, tiny_problem
 
+from optimizer import lns
 from optimizer.lns import NeighbourhoodPicker, ShortShifts
 from optimizer.rules import build_model
 
@@ -69,3 +70,12 @@ def test_a_cover_step_frees_people_able_to_work_the_short_shift_around_its_day()
         allowed = max(2, 21 // len(days))
         assert len(people) == allowed
         assert len(people & {0, 1, 2}) >= max(1, 2 * allowed // 3)
+
+
+def test_whole_schedules_are_freed_only_where_two_of_them_make_a_small_model():
+    narrow = build_model(tiny_problem(days=84, employees=3))
+    assert NeighbourhoodPicker(narrow, random.Random(0)).score["employees"] > 0
+    many_types = [{"id": f"T{i}", "start_minute": 360, "duration_minutes": 480} for i in range(30)]
+    wide = build_model(tiny_problem(days=84, employees=3, shift_types=many_types))
+    assert 2 * len(wide.x) / 3 > lns.EMPLOYEES_MAX_VARIABLES
+    assert NeighbourhoodPicker(wide, random.Random(0)).score["employees"] == 0
