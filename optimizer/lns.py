@@ -61,8 +61,8 @@ theirs otherwise (from half as long to 64 times), and twice as long again for ea
 row that found nothing."""
 EMPLOYEES_MAX_VARIABLES = 4_000
 """Most assignment variables two whole schedules may hold for "employees" steps to run: on
-long, wide problems (a year of 32 shift types: 23,000) the sub-models of whole schedules are
-too slow for a step and the other kinds do better."""
+long, wide problems (the synthetic year of 150 staff and 32 shift types: about 10,500) the
+sub-models of whole schedules are too slow for a step and the other kinds do better."""
 HELPER_DEPTH = 3
 """How many links of helper variables (work days, weekends, runs, penalties) away from the
 freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
