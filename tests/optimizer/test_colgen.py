@@ -27,6 +27,7 @@ from optimizer.colgen import (
     price_and_branch,
     promising_columns,
     roster_of,
+    suits,
 )
 from optimizer.colgen import _dive_step as dive_step
 from optimizer.formats.curtois import BEST_KNOWN, read_curtois
@@ -127,6 +128,15 @@ def test_instance2_reaches_its_best_known_value_with_a_matching_bound():
     assert validate(problem, solution.assignments).hard_violations == []
     assert solution.objective == BEST_KNOWN["Instance2"]
     assert solution.best_bound == BEST_KNOWN["Instance2"]
+
+
+def test_auto_takes_column_generation_for_longer_horizons_when_given_more_time():
+    six_weeks = tiny_problem(days=42, employees=10, shift_demand=[cover(d, 3) for d in range(42)])
+    cells = 42 * 10
+    assert not suits(six_weeks, cells, SolverSettings(time_limit=60))
+    assert suits(six_weeks, cells, SolverSettings(time_limit=300))
+    four_weeks = tiny_problem(days=28, employees=12, shift_demand=[cover(d, 3) for d in range(28)])
+    assert suits(four_weeks, 28 * 12, SolverSettings(time_limit=60))
 
 
 def test_integer_master_is_offered_only_columns_that_could_beat_its_hint():
