@@ -137,6 +137,7 @@ def test_auto_takes_column_generation_for_longer_horizons_when_given_more_time()
     assert suits(six_weeks, cells, SolverSettings(time_limit=300))
     four_weeks = tiny_problem(days=28, employees=12, shift_demand=[cover(d, 3) for d in range(28)])
     assert suits(four_weeks, 28 * 12, SolverSettings(time_limit=60))
+    assert suits(four_weeks, 28 * 12, SolverSettings(time_limit=30))
 
 
 def test_integer_master_is_offered_only_columns_that_could_beat_its_hint():
