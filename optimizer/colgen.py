@@ -74,11 +74,11 @@ up to proportionally longer ones with longer limits (56 days at 120 s). On the b
 60 s, pricing converged within a third of a minute on every 4-week instance and not on the 6-
 to 12-week ones; at 300 s it converged on the 6- and 8-week ones (Instance14 and Instance16:
 the bound within 0.1% of the LP value in under two minutes), and their rosters came within
-0.3% of the best known, where LNS alone stayed 2-10% above."""
+0.3% of the best known, where LNS alone stayed 2-10% above. On the 12-week Instance18 it had
+not converged after 100 s, and its rosters (5,089 and 4,900 in two runs) were about as good as
+LNS alone (4,992)."""
 AUTO_MAX_VARIABLES_PER_EMPLOYEE = 200
-"""... and while an employee has at most this many (day, position) variables (Instance18, 84
-days of 3 shift types: 252; at 300 s its pricing had not converged after 100 s, and the
-roster ended at 5,089 where LNS alone reached 4,992)."""
+"""... and while an employee has at most this many (day, position) variables."""
 AUTO_MIN_VARIABLES = 300
 """... and when the model is big enough that one CP-SAT call may not close it."""
 AUTO_MIN_SECONDS = 20.0
