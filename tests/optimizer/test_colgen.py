@@ -17,11 +17,15 @@ from test_model_validator_agree import problems
 from optimizer import SolverSettings, solve, validate
 from optimizer.colgen import (
     BIG_M,
+    COMPLETION_SHARE_EMPLOYEES,
     DIVE_STEPS,
     Column,
     ColumnResult,
     CoverRow,
+    Dive,
+    complete_dive,
     dive,
+    full_values,
     generate_columns,
     master_cost,
     price_and_branch,
@@ -33,7 +37,7 @@ from optimizer.colgen import _dive_step as dive_step
 from optimizer.formats.curtois import BEST_KNOWN, read_curtois
 from optimizer.rules import build_model
 from optimizer.schema import Problem
-from optimizer.solver import _StopWatcher
+from optimizer.solver import _StopWatcher, roster_from_values
 
 CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
 
@@ -168,7 +172,63 @@ def test_a_dive_out_of_time_still_ends_in_a_roster_of_one_schedule_each():
     settings = SolverSettings(time_limit=5, workers=2)
     with ThreadPoolExecutor(max_workers=2) as pool:
         result = generate_columns(m, settings, time.monotonic() + 2, stop, pool)
-        chosen = dive(result, settings, time.monotonic() - 1, stop, pool)
-    assert chosen is not None
-    assert sorted(col.employee for col in chosen) == list(range(len(problem.employees)))
-    assert validate(problem, roster_of(m, chosen)).hard_violations == []
+        dived = dive(result, settings, time.monotonic() - 1, stop, pool)
+    assert dived is not None
+    everyone = list(range(len(problem.employees)))
+    assert sorted(col.employee for col in dived.chosen) == everyone
+    assert sorted(dived.unpriced) == everyone  # none was fixed after re-pricing
+    assert validate(problem, roster_of(m, dived.chosen)).hard_violations == []
+
+
+def ward_problem() -> Problem:
+    """Eight people on early and late shifts for two weeks, with wishes that pull apart."""
+    problem = nurse_problem()
+    demand = [cover(d, 3, "E") for d in range(14)] + [cover(d, 2, "L") for d in range(14)]
+    wishes = [
+        {"employee": f"e{e}", "day": (3 * e + k) % 14, "kind": "avoid", "weight": 2 + e % 3}
+        for e in range(8)
+        for k in range(2)
+    ]
+    return tiny_problem(
+        days=14,
+        employees=8,
+        shift_types=[t.model_dump() for t in problem.shift_types],
+        contract={"max_consecutive_days": 4, "min_consecutive_days_off": 2, "max_weekends": 1},
+        shift_demand=demand,
+        preferences=wishes,
+    )
+
+
+def test_cp_sat_plans_the_schedules_a_dive_left_and_keeps_the_others():
+    problem = ward_problem()
+    m = build_model(problem)
+    stop = _StopWatcher(None)
+    settings = SolverSettings(time_limit=20, workers=2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = generate_columns(m, settings, time.monotonic() + 5, stop, pool)
+        dived = dive(result, settings, time.monotonic() + 5, stop, pool)
+    assert dived is not None
+    assert len(dived.unpriced) == int(COMPLETION_SHARE_EMPLOYEES * 8) == 2
+    as_dived = full_values(m, dived.chosen, 5.0)
+    completed = complete_dive(m, dived, settings, time.monotonic() + 10)
+    assert as_dived is not None and completed is not None
+    roster = roster_from_values(m, completed.values)
+    report = validate(problem, roster)
+    assert report.hard_violations == []
+    assert report.objective == completed.objective <= as_dived.objective
+    unpriced = {problem.employees[e].id for e in dived.unpriced}
+
+    def kept(assignments):
+        return {
+            (a.employee, a.day, a.shift_type) for a in assignments if a.employee not in unpriced
+        }
+
+    assert kept(roster) == kept(roster_of(m, dived.chosen))
+    # Left with no shifts, the two are planned again, not kept idle.
+    idle = [
+        col if col.employee not in dived.unpriced else Column(col.employee, (), 0, {})
+        for col in dived.chosen
+    ]
+    as_idle = full_values(m, idle, 5.0)
+    replanned = complete_dive(m, Dive(idle, dived.unpriced), settings, time.monotonic() + 10)
+    assert replanned.objective < as_idle.objective
