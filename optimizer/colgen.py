@@ -709,8 +709,10 @@ def dive(
             return None
         step_seconds = time.monotonic() - step_started
     unpriced = set(range(num_employees)) - set(fixed)
-    if unpriced and not _fix_fullest(master, fixed, len(unpriced)):
-        return None
+    if unpriced:
+        master.solve()  # the LP with the last fixings, for the fullest schedules of the rest
+        if not _fix_fullest(master, fixed, len(unpriced)):
+            return None
     _logger.info(
         "dive: %d schedules fixed (%d without re-pricing), %d columns",
         len(fixed),
