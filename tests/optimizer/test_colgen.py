@@ -35,6 +35,7 @@ from optimizer.colgen import (
 )
 from optimizer.colgen import _dive_step as dive_step
 from optimizer.formats.curtois import BEST_KNOWN, read_curtois
+from optimizer.model import RosterModel
 from optimizer.rules import build_model
 from optimizer.schema import Problem
 from optimizer.solver import _StopWatcher, roster_from_values
@@ -165,14 +166,21 @@ def test_a_dive_fixes_as_many_schedules_per_step_as_the_time_left_requires():
     assert dive_step(40, 0.2, 0.5) == 40  # no step fits: everyone at once
 
 
-def test_a_dive_out_of_time_still_ends_in_a_roster_of_one_schedule_each():
-    problem = nurse_problem()
+def priced_and_dived(
+    problem: Problem, settings: SolverSettings, pricing_seconds: float, dive_seconds: float
+) -> tuple[RosterModel, Dive | None]:
+    """Column generation for `pricing_seconds`, then a dive with `dive_seconds` (negative: a
+    dive already out of time)."""
     m = build_model(problem)
     stop = _StopWatcher(None)
-    settings = SolverSettings(time_limit=5, workers=2)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        result = generate_columns(m, settings, time.monotonic() + 2, stop, pool)
-        dived = dive(result, settings, time.monotonic() - 1, stop, pool)
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        result = generate_columns(m, settings, time.monotonic() + pricing_seconds, stop, pool)
+        return m, dive(result, settings, time.monotonic() + dive_seconds, stop, pool)
+
+
+def test_a_dive_out_of_time_still_ends_in_a_roster_of_one_schedule_each():
+    problem = nurse_problem()
+    m, dived = priced_and_dived(problem, SolverSettings(time_limit=5, workers=2), 2, -1)
     assert dived is not None
     everyone = list(range(len(problem.employees)))
     assert sorted(col.employee for col in dived.chosen) == everyone
@@ -201,12 +209,8 @@ def ward_problem() -> Problem:
 
 def test_cp_sat_plans_the_schedules_a_dive_left_and_keeps_the_others():
     problem = ward_problem()
-    m = build_model(problem)
-    stop = _StopWatcher(None)
     settings = SolverSettings(time_limit=20, workers=2)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        result = generate_columns(m, settings, time.monotonic() + 5, stop, pool)
-        dived = dive(result, settings, time.monotonic() + 5, stop, pool)
+    m, dived = priced_and_dived(problem, settings, 5, 5)
     assert dived is not None
     assert len(dived.unpriced) == int(COMPLETION_SHARE_EMPLOYEES * 8) == 2
     as_dived = full_values(m, dived.chosen, 5.0)
