@@ -705,7 +705,7 @@ def dive(
         left = dived - len(fixed)
         at_least = _dive_step(left, deadline - time.monotonic(), step_seconds)
         _logger.debug("dive: LP %.2f with %d of %d fixed", lp_value, len(fixed), num_employees)
-        if not _fix_fullest(master, fixed, min(at_least, left), left):
+        if not _fix_fullest(master, fixed, min(at_least, left)):
             return None
         step_seconds = time.monotonic() - step_started
     unpriced = set(range(num_employees)) - set(fixed)
@@ -764,12 +764,9 @@ def _dive_step(left: int, seconds_left: float, step_seconds: float | None) -> in
     return max(1, math.ceil(left / steps))
 
 
-def _fix_fullest(
-    master: Master, fixed: dict[int, Column], at_least: int, at_most: int | None = None
-) -> bool:
+def _fix_fullest(master: Master, fixed: dict[int, Column], at_least: int) -> bool:
     """Fix the `at_least` schedules the LP takes most fully (one per employee not yet fixed,
-    ties to the cheaper), and every other one it takes whole, `at_most` in all. False if no
-    schedule is left."""
+    ties to the cheaper), and every other one it takes whole. False if no schedule is left."""
     candidates = sorted(
         (
             (var.solution_value(), -col.cost, k)
@@ -782,7 +779,7 @@ def _fix_fullest(
         return False
     taken = 0
     for share, _, k in candidates:
-        if (taken >= at_least and share < 0.99) or taken == at_most:
+        if taken >= at_least and share < 0.99:
             break
         col = master.columns[k]
         if col.employee not in fixed:
