@@ -4,6 +4,7 @@ Every roster is checked by the independent validator."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from optimizer_builders import cover, tiny_problem
 from test_model_validator_agree import problems
 
-from optimizer import SolverSettings, solve, validate
+from optimizer import SolverSettings, colgen, solve, validate
 from optimizer.colgen import (
     BIG_M,
     COMPLETION_SHARE_EMPLOYEES,
@@ -38,7 +39,7 @@ from optimizer.formats.curtois import BEST_KNOWN, read_curtois
 from optimizer.model import RosterModel
 from optimizer.rules import build_model
 from optimizer.schema import Problem
-from optimizer.solver import _StopWatcher, roster_from_values
+from optimizer.solver import _Reporter, _StopWatcher, roster_from_values
 
 CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
 
@@ -236,3 +237,41 @@ def test_cp_sat_plans_the_schedules_a_dive_left_and_keeps_the_others():
     as_idle = full_values(m, idle, 5.0)
     replanned = complete_dive(m, Dive(idle, dived.unpriced), settings, time.monotonic() + 10)
     assert replanned.objective < as_idle.objective
+
+
+def improved_with_pricing(problem: Problem, monkeypatch, column_share: float, caplog):
+    """`colgen.improve` from a CP-SAT roster of `problem`, pricing for `column_share` of the
+    time limit; the validator's report on its roster."""
+    monkeypatch.setattr(colgen, "COLUMN_SHARE", column_share)
+    first = solve(problem, SolverSettings(time_limit=2, workers=2, strategy="cp-sat"))
+    m = build_model(problem)
+    positions = {pos: i for i, pos in enumerate(m.positions)}
+    employees = {e.id: i for i, e in enumerate(problem.employees)}
+    greedy = {
+        (employees[a.employee], a.day, positions[a.shift_type, a.skill]) for a in first.assignments
+    }
+    started = time.monotonic()
+    reporter = _Reporter(problem, started, None)
+    reporter.m = m
+    stop = _StopWatcher(None)
+    settings = SolverSettings(time_limit=6, workers=2)
+    with caplog.at_level(logging.INFO, logger="optimizer.colgen"):
+        try:
+            _, incumbent = colgen.improve(m, settings, started, reporter, stop, greedy=greedy)
+        finally:
+            stop.close()
+    report = validate(problem, roster_from_values(m, incumbent.values))
+    assert report.hard_violations == []
+    assert report.objective == incumbent.objective <= first.objective
+    return report
+
+
+def test_the_integer_master_runs_only_once_pricing_has_converged(monkeypatch, caplog):
+    problem = ward_problem()
+    improved_with_pricing(problem, monkeypatch, 0.5, caplog)
+    assert "integer master over" in caplog.text
+    caplog.clear()
+    # No time to price: the LP holds the constructed roster's schedules only, with no bound.
+    improved_with_pricing(problem, monkeypatch, 0.0, caplog)
+    assert "no integer master" in caplog.text
+    assert "integer master over" not in caplog.text
