@@ -50,10 +50,11 @@ COLUMN_SHARE = 0.35
 """Share of the time limit for generating schedules."""
 MASTER_SHARE = 0.15
 """Share of the time limit for the integer master over the generated schedules. It runs only
-when pricing has converged (`converged`): over a pool priced without a bound (Instance18 at
-300 s: 2,179 schedules, LP 4,439) it did not better the constructed roster it was hinted with
-(5,997) in its 45 s. Given to LNS instead, those seconds gave Instance18 4,508 and 4,601 (seeds
-0 and 1) against 4,679 / 4,575 and 4,591."""
+where a pricing round ended with a bound: over a pool priced without one (Instance18 at 300 s,
+where CP-SAT's pricing rounds are cut short and the planner prices: 2,179 schedules, LP
+4,439) it did not better the constructed roster it was hinted with (5,997) in its 45 s. Given to
+LNS instead, those seconds gave Instance18 4,508 and 4,601 (seeds 0 and 1) against 4,679 / 4,575
+and 4,591."""
 COLUMNS_PER_PRICING = 5
 """Most schedules one pricing solve contributes (its improving solutions)."""
 PRICING_SECONDS = 2.0
@@ -974,7 +975,7 @@ def improve(
     greedy: set[tuple[int, int, int]] | None = None,
 ) -> tuple[str, Incumbent | None]:
     """Column generation (its first schedules those of the constructed roster `greedy`, if
-    given), a dive and, if pricing has converged, the integer master, then LNS on the full
+    given), a dive and, if pricing ended with a bound, the integer master, then LNS on the full
     model for the remaining time, starting from the best roster found."""
     deadline = started + settings.time_limit
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
@@ -1000,10 +1001,10 @@ def improve(
     rows = cover_rows(m.problem)
     hint = min(starts, key=lambda pick: master_cost(rows, pick)) if starts else None
     chosen = None
-    if converged(result):
+    if result.bound is not None:
         chosen = integer_master(m, result, settings, master_limit, stop, hint=hint)
     else:
-        _logger.info("pricing has not converged: no integer master, LNS gets its time")
+        _logger.info("pricing ended without a bound: no integer master, LNS gets its time")
     candidates = [
         full_values(m, pick, min(5.0, deadline - time.monotonic()))
         for pick in (chosen, *starts)

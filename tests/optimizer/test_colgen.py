@@ -266,7 +266,7 @@ def improved_with_pricing(problem: Problem, monkeypatch, column_share: float, ca
     return report
 
 
-def test_the_integer_master_runs_only_once_pricing_has_converged(monkeypatch, caplog):
+def test_the_integer_master_runs_only_where_pricing_ended_with_a_bound(monkeypatch, caplog):
     problem = ward_problem()
     improved_with_pricing(problem, monkeypatch, 0.5, caplog)
     assert "integer master over" in caplog.text
