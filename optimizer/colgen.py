@@ -87,7 +87,8 @@ to 12-week ones; at 300 s it converged on the 6- and 8-week ones (Instance14 and
 the bound within 0.1% of the LP value in under two minutes), and their rosters came within
 0.3% of the best known, where LNS alone stayed 2-10% above. On the 12-week Instance18 it had
 not converged after 100 s; its rosters, with the dive's last quarter planned by CP-SAT (see
-`complete_dive`), came to 4,682 and 4,670 in two runs, against 4,992 by LNS alone."""
+`complete_dive`), came to 4,682 and 4,670 in two runs, against 4,992 by LNS alone, and to
+4,492 once the integer master left its time to LNS there (see MASTER_SHARE)."""
 AUTO_MAX_VARIABLES_PER_EMPLOYEE = 200
 """... and while an employee has at most this many (day, position) variables."""
 AUTO_MIN_VARIABLES = 300
