@@ -995,17 +995,8 @@ def improve(
             _logger.warning("dive stopped: the master LP failed", exc_info=True)
             dived = None
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
-    master_limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
-    if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
-        master_limit = min(master_limit, STOPPED_MASTER_SECONDS)
     starts = [pick for pick in (dived and dived.chosen, result.seed) if pick]
-    rows = cover_rows(m.problem)
-    hint = min(starts, key=lambda pick: master_cost(rows, pick)) if starts else None
-    chosen = None
-    if result.bound is not None:
-        chosen = integer_master(m, result, settings, master_limit, stop, hint=hint)
-    else:
-        _logger.info("pricing ended without a bound: no integer master, LNS gets its time")
+    chosen = _master_pick(m, result, settings, deadline, stop, starts)
     candidates = [
         full_values(m, pick, min(5.0, deadline - time.monotonic()))
         for pick in (chosen, *starts)
@@ -1022,6 +1013,27 @@ def improve(
     incumbent.bound = bound
     reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
     return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+
+
+def _master_pick(
+    m: RosterModel,
+    result: ColumnResult,
+    settings: SolverSettings,
+    deadline: float,
+    stop: _StopWatcher,
+    starts: list[list[Column]],
+) -> list[Column] | None:
+    """The integer master's roster, hinted with the cheapest of the `starts` rosters; None
+    where pricing ended without a bound (see MASTER_SHARE) or the master found none."""
+    if result.bound is None:
+        _logger.info("pricing ended without a bound: no integer master, LNS gets its time")
+        return None
+    limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
+    if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
+        limit = min(limit, STOPPED_MASTER_SECONDS)
+    rows = cover_rows(m.problem)
+    hint = min(starts, key=lambda pick: master_cost(rows, pick)) if starts else None
+    return integer_master(m, result, settings, limit, stop, hint=hint)
 
 
 def price_and_branch(

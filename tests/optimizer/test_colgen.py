@@ -239,9 +239,9 @@ def test_cp_sat_plans_the_schedules_a_dive_left_and_keeps_the_others():
     assert replanned.objective < as_idle.objective
 
 
-def improved_with_pricing(problem: Problem, monkeypatch, column_share: float, caplog):
+def improve_with_pricing(problem: Problem, monkeypatch, column_share: float, caplog) -> None:
     """`colgen.improve` from a CP-SAT roster of `problem`, pricing for `column_share` of the
-    time limit; the validator's report on its roster."""
+    time limit; its roster must keep every hard rule and cost no more than the start."""
     monkeypatch.setattr(colgen, "COLUMN_SHARE", column_share)
     first = solve(problem, SolverSettings(time_limit=2, workers=2, strategy="cp-sat"))
     m = build_model(problem)
@@ -263,15 +263,14 @@ def improved_with_pricing(problem: Problem, monkeypatch, column_share: float, ca
     report = validate(problem, roster_from_values(m, incumbent.values))
     assert report.hard_violations == []
     assert report.objective == incumbent.objective <= first.objective
-    return report
 
 
 def test_the_integer_master_runs_only_where_pricing_ended_with_a_bound(monkeypatch, caplog):
     problem = ward_problem()
-    improved_with_pricing(problem, monkeypatch, 0.5, caplog)
+    improve_with_pricing(problem, monkeypatch, 0.5, caplog)
     assert "integer master over" in caplog.text
     caplog.clear()
     # No time to price: the LP holds the constructed roster's schedules only, with no bound.
-    improved_with_pricing(problem, monkeypatch, 0.0, caplog)
+    improve_with_pricing(problem, monkeypatch, 0.0, caplog)
     assert "no integer master" in caplog.text
     assert "integer master over" not in caplog.text
