@@ -171,6 +171,10 @@ class ColumnResult:
     reduced: list[float] = field(default_factory=list)
     """Each column's reduced cost at the last master LP's duals."""
 
+    def rows(self, problem: Problem) -> list[CoverRow]:
+        """The cover rows the columns count towards (the master's, if there is one)."""
+        return self.master.rows if self.master is not None else cover_rows(problem)
+
 
 def cover_rows(problem: Problem) -> list[CoverRow]:
     """The master's rows, one per shift-demand and interval-demand line, in that order."""
@@ -810,7 +814,7 @@ def integer_master(
     A set-partitioning problem with a tight LP relaxation: an LP-based branch and bound (SCIP,
     shipped with OR-Tools) closes it far faster than CP-SAT's search does.
     """
-    rows = cover_rows(m.problem)
+    rows = result.rows(m.problem)
     mip = pywraplp.Solver.CreateSolver(MASTER_SOLVER)
     by_employee: dict[int, list[tuple[Column, object]]] = {}
     for k, col in promising_columns(result, rows, hint):
@@ -985,9 +989,7 @@ def improve(
         )
         if not (converged(result) or result.seed) and not stop.stopped:
             _logger.info("column generation did not converge; LNS takes over")
-            rest = max(0.5, deadline - time.monotonic())
-            rest_settings = settings.model_copy(update={"time_limit": rest})
-            return lns.improve(m, rest_settings, time.monotonic(), reporter, stop, greedy=greedy)
+            return _lns_from_scratch(m, settings, deadline, reporter, stop, greedy)
         dive_end = time.monotonic() + DIVE_SHARE * settings.time_limit
         try:
             dived = dive(result, settings, min(dive_end, deadline - 1), stop, pool)
@@ -1007,12 +1009,24 @@ def improve(
     candidates = [c for c in candidates if c is not None]
     if not candidates:
         _logger.info("column generation gave no roster; LNS starts from scratch")
-        rest = settings.model_copy(update={"time_limit": max(0.5, deadline - time.monotonic())})
-        return lns.improve(m, rest, time.monotonic(), reporter, stop, greedy=greedy)
+        return _lns_from_scratch(m, settings, deadline, reporter, stop, greedy)
     incumbent = min(candidates, key=lambda c: c.objective)
     incumbent.bound = bound
     reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
     return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+
+
+def _lns_from_scratch(
+    m: RosterModel,
+    settings: SolverSettings,
+    deadline: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+    greedy: set[tuple[int, int, int]] | None,
+) -> tuple[str, Incumbent | None]:
+    """LNS for the time left, from its own start (the constructed roster, if any)."""
+    rest = settings.model_copy(update={"time_limit": max(0.5, deadline - time.monotonic())})
+    return lns.improve(m, rest, time.monotonic(), reporter, stop, greedy=greedy)
 
 
 def _master_pick(
@@ -1031,7 +1045,7 @@ def _master_pick(
     limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
     if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
         limit = min(limit, STOPPED_MASTER_SECONDS)
-    rows = cover_rows(m.problem)
+    rows = result.rows(m.problem)
     hint = min(starts, key=lambda pick: master_cost(rows, pick)) if starts else None
     return integer_master(m, result, settings, limit, stop, hint=hint)
 
