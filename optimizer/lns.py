@@ -84,13 +84,18 @@ class NeighbourhoodPicker:
     around a cell where the roster pays (a missed wish, an unwanted shift), for its employee and
     a group of colleagues; "cover" a block of days around a shift left short, for people who
     could work it and a few colleagues (filling a short shift usually means someone gives up a
-    day elsewhere, and someone else takes that one). Half the day-based picks are anchored on a
-    "hot" day, one where the incumbent pays for cover. Kinds are drawn in
+    day elsewhere, and someone else takes that one); "split" the weekends, each with the Friday
+    and Monday around it, of a few weeks around a weekend shift left short, for people who work
+    only part of one of those weekends, people who could work the short shift and colleagues
+    (where worked weekends are capped, two half-worked weekends merged into one give someone a
+    weekend to work where cover is short: a change across many people's weekends and few of
+    their weekdays, which no block of days or group of people holds). Half the day-based picks are
+    anchored on a "hot" day, one where the incumbent pays for cover. Kinds are drawn in
     proportion to their recent success (adaptive operator selection), so the search leans on
     whatever works for the instance at hand.
     """
 
-    KINDS = ("days", "window", "employees", "penalised", "cover")
+    KINDS = ("days", "window", "employees", "penalised", "cover", "split")
 
     def __init__(self, m: RosterModel, rng: random.Random) -> None:
         self.rng = rng
@@ -106,9 +111,15 @@ class NeighbourhoodPicker:
         self.hot_cells: list[tuple[int, int]] = []
         self.hot_weights: list[float] = []
         self.short_shifts: list[tuple[int, list[int]]] = []
+        self.split_weekends: list[tuple[list[int], list[int]]] = []
+        self.short_weekend_shifts: list[tuple[int, list[int]]] = []
 
     def pick(self) -> Neighbourhood:
-        available = {"penalised": bool(self.hot_cells), "cover": bool(self.short_shifts)}
+        available = {
+            "penalised": bool(self.hot_cells),
+            "cover": bool(self.short_shifts),
+            "split": bool(self.split_weekends and self.short_weekend_shifts),
+        }
         kinds = [k for k in self.KINDS if self.score[k] > 0 and available.get(k, True)]
         kind = self.rng.choices(kinds, weights=[self.score[k] + 0.05 for k in kinds])[0]
         return getattr(self, f"_{kind}")()
@@ -153,6 +164,33 @@ class NeighbourhoodPicker:
         group += self.rng.sample(others, min(len(others), people - len(group)))
         start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
         return self._cells("cover", group, start, length)
+
+    def _split(self) -> Neighbourhood:
+        day, able = self.rng.choice(self.short_weekend_shifts)
+        length = min(self.num_days, self.rng.choice((14, 28, 28)))
+        start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+        weekends = [
+            (days, people)
+            for days, people in self.split_weekends
+            if start <= days[0] and days[-1] < start + length
+        ]
+        around = {d for days, _ in weekends for d in range(days[0] - 1, days[-1] + 2)}
+        days = around | {day - 1, day, day + 1}
+        days = sorted(d for d in days if 0 <= d < self.num_days)
+        people = max(3, min(self.num_employees, self.size["split"] // len(days)))
+        split = sorted({e for _, people in weekends for e in people})
+        group = self._group([(split, people // 2), (able, max(1, people // 4))], people)
+        return Neighbourhood("split", {(e, d) for e in group for d in days})
+
+    def _group(self, pools: list[tuple[list[int], int]], size: int) -> list[int]:
+        """Up to the given number of people from each pool in turn, then colleagues up to
+        `size` (at least one)."""
+        group: list[int] = []
+        for pool, wanted in pools:
+            left = [e for e in pool if e not in group]
+            group += self.rng.sample(left, min(len(left), wanted))
+        others = [e for e in range(self.num_employees) if e not in group]
+        return group + self.rng.sample(others, min(len(others), max(1, size - len(group))))
 
     def _days(self) -> Neighbourhood:
         length = max(2, min(self.num_days, self.size["days"] // self.num_employees))
@@ -243,6 +281,7 @@ def _search(
     cells = _variables_by_cell(m)
     regrets = CellRegrets(index, cells)
     shortage = ShortShifts(m)
+    split = SplitWeekends(m, cells)
     responses = BestResponses(m, index, settings)
     workers = settings.workers
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
@@ -258,6 +297,10 @@ def _search(
         picker.hot_days = _hot_days(m, incumbent.values)
         picker.hot_cells, picker.hot_weights = regrets.hot_cells(incumbent.values)
         picker.short_shifts = shortage.short_shifts(incumbent.values)
+        picker.split_weekends = split.split(incumbent.values)
+        picker.short_weekend_shifts = [
+            (day, able) for day, able in picker.short_shifts if day in split.weekend_day
+        ]
         hoods = [picker.pick() for _ in range(workers)]
         jobs = [
             pool.submit(
@@ -754,6 +797,44 @@ class ShortShifts:
             minlength=len(self.days),
         )
         return [(self.days[i], self.able[i]) for i in np.flatnonzero(staffed < self.required)]
+
+
+class SplitWeekends:
+    """Who works only part of a weekend they could work whole, weekend by weekend, among the
+    people whose worked weekends are capped."""
+
+    def __init__(self, m: RosterModel, cells: dict[tuple[int, int], list[int]]) -> None:
+        self.weekends = [days for days in m.problem.weekends() if len(days) > 1]
+        self.weekend_day = {day for days in self.weekends for day in days}
+        self.shape = (len(m.employees), m.num_days)
+        self.open = np.zeros(self.shape, dtype=bool)
+        for e_idx, day in cells:
+            self.open[e_idx, day] = True
+        capped = [m.instance.contract_of(e).max_weekends is not None for e in m.employees]
+        self.open[~np.asarray(capped, dtype=bool)] = False
+        self.cell_of = np.concatenate(
+            [np.full(len(v), e * m.num_days + d, dtype=np.int64) for (e, d), v in cells.items()]
+        )
+        self.variables = np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
+
+    def split(self, values) -> list[tuple[list[int], list[int]]]:
+        """(days, people) of each weekend some people work only part of, though free to work
+        all of it."""
+        if not self.weekends:
+            return []
+        worked = np.bincount(
+            self.cell_of,
+            weights=np.asarray(values)[self.variables],
+            minlength=self.shape[0] * self.shape[1],
+        ).reshape(self.shape)
+        found = []
+        for days in self.weekends:
+            count = (worked[:, days] > 0).sum(axis=1)
+            whole = self.open[:, days].all(axis=1)
+            people = np.flatnonzero(whole & (count > 0) & (count < len(days)))
+            if len(people):
+                found.append((days, people.tolist()))
+        return found
 
 
 def _hot_days(m: RosterModel, values: list[int]) -> list[int]:

@@ -1,5 +1,5 @@
 """LNS neighbourhoods aimed at shifts left short: which shifts are short, who could work them,
-and the cells a "cover" step frees."""
+the weekends worked in part, and the cells "cover" and "split" steps free."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from optimizer_builders import cover, tiny_problem
 
 from optimizer import lns
-from optimizer.lns import NeighbourhoodPicker, ShortShifts
+from optimizer.lns import NeighbourhoodPicker, ShortShifts, SplitWeekends
 from optimizer.rules import build_model
 
 
@@ -79,3 +79,55 @@ def test_whole_schedules_are_freed_only_where_two_of_them_make_a_small_model():
     wide = build_model(tiny_problem(days=84, employees=3, shift_types=many_types))
     assert 2 * len(wide.x) / 3 > lns.EMPLOYEES_MAX_VARIABLES
     assert NeighbourhoodPicker(wide, random.Random(0)).score["employees"] == 0
+
+
+def weekend_problem(max_weekends: int | None = 1):
+    """Four people over two weeks (weekends on days 5-6 and 12-13); e3 is on leave on day 6."""
+    problem = tiny_problem(
+        days=14,
+        employees=4,
+        contract={"max_weekends": max_weekends},
+        shift_demand=[cover(day, 2) for day in range(14)],
+    )
+    employees = [
+        e.model_copy(update={"unavailable_days": [6]}) if e.id == "e3" else e
+        for e in problem.employees
+    ]
+    return problem.model_copy(update={"employees": employees})
+
+
+def test_split_weekends_are_the_capped_weekends_worked_in_part_by_people_free_for_all_of_it():
+    m = build_model(weekend_problem())
+    split = SplitWeekends(m, lns._variables_by_cell(m))
+    # e0 works Saturday 5 only, e1 the whole first weekend, e2 Sunday 13 only, and e3 Saturday
+    # 5 only, being on leave on Sunday 6.
+    worked = [(0, 5, "D"), (1, 5, "D"), (1, 6, "D"), (2, 13, "D"), (3, 5, "D")]
+    assert split.split(values_with(m, worked)) == [([5, 6], [0]), ([12, 13], [2])]
+    assert split.weekend_day == {5, 6, 12, 13}
+    uncapped = build_model(weekend_problem(max_weekends=None))
+    assert (
+        SplitWeekends(uncapped, lns._variables_by_cell(uncapped)).split(
+            values_with(uncapped, worked)
+        )
+        == []
+    )
+
+
+def test_a_split_step_frees_the_days_around_split_weekends_and_the_short_shift():
+    m = build_model(weekend_problem())
+    picker = NeighbourhoodPicker(m, random.Random(1))
+    picker.split_weekends = [([5, 6], [0]), ([12, 13], [2])]
+    picker.short_weekend_shifts = [(12, [1, 3])]
+    picker.size["split"] = 4 * 8
+    for _ in range(20):
+        hood = picker._split()
+        days = {d for _, d in hood.cells}
+        people = {e for e, _ in hood.cells}
+        # The weekends of the window with a day either side; the short shift's day is one.
+        assert days in ({11, 12, 13}, {4, 5, 6, 7, 11, 12, 13})
+        assert hood.cells == {(e, d) for e in people for d in days}
+        assert people & {1, 3}
+        if 5 in days:
+            assert {0, 2} <= people
+        else:
+            assert 2 in people
