@@ -63,6 +63,8 @@ EMPLOYEES_MAX_VARIABLES = 4_000
 """Most assignment variables two whole schedules may hold for "employees" steps to run: on
 long, wide problems (the synthetic year of 150 staff and 32 shift types: about 10,500) the
 sub-models of whole schedules are too slow for a step and the other kinds do better."""
+INFINITE_MINUTES = 2**40
+"""Most minutes of someone without a maximum."""
 HELPER_DEPTH = 3
 """How many links of helper variables (work days, weekends, runs, penalties) away from the
 freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
@@ -86,13 +88,14 @@ class NeighbourhoodPicker:
     could work it and a few colleagues (filling a short shift usually means someone gives up a
     day elsewhere, and someone else takes that one); "split" the weekends, each with the Friday
     and Monday around it, of a few weeks around a weekend shift left short, for people who work
-    only part of one of those weekends, people who could work the short shift and colleagues
-    (where worked weekends are capped, two half-worked weekends merged into one give someone a
-    weekend to work where cover is short: a change across many people's weekends and few of
-    their weekdays, which no block of days or group of people holds). Half the day-based picks are
-    anchored on a "hot" day, one where the incumbent pays for cover. Kinds are drawn in
-    proportion to their recent success (adaptive operator selection), so the search leans on
-    whatever works for the instance at hand.
+    only part of one of those weekends, people who could work the short shift and colleagues,
+    and the whole weeks for a few people with hours to spare (where worked weekends are capped,
+    two half-worked weekends merged into one give someone a weekend to work where cover is
+    short, who gives up a weekday shift that someone with hours to spare takes over: a change
+    across many people's weekends and few of their weekdays, which no block of days or group of
+    people holds). Half the day-based picks are anchored on a "hot" day, one where the
+    incumbent pays for cover. Kinds are drawn in proportion to their recent success (adaptive
+    operator selection), so the search leans on whatever works for the instance at hand.
     """
 
     KINDS = ("days", "window", "employees", "penalised", "cover", "split")
@@ -113,6 +116,7 @@ class NeighbourhoodPicker:
         self.short_shifts: list[tuple[int, list[int]]] = []
         self.split_weekends: list[tuple[list[int], list[int]]] = []
         self.short_weekend_shifts: list[tuple[int, list[int]]] = []
+        self.with_room: list[int] = []
 
     def pick(self) -> Neighbourhood:
         available = {
@@ -180,7 +184,12 @@ class NeighbourhoodPicker:
         people = max(3, min(self.num_employees, self.size["split"] // len(days)))
         split = sorted({e for _, people in weekends for e in people})
         group = self._group([(split, people // 2), (able, max(1, people // 4))], people)
-        return Neighbourhood("split", {(e, d) for e in group for d in days})
+        room = [e for e in self.with_room if e not in group]
+        room = self.rng.sample(room, min(len(room), max(1, people // 4)))
+        window = range(start, start + length)
+        return Neighbourhood(
+            "split", {(e, d) for e in group for d in days} | {(e, d) for e in room for d in window}
+        )
 
     def _group(self, pools: list[tuple[list[int], int]], size: int) -> list[int]:
         """Up to the given number of people from each pool in turn, then colleagues up to
@@ -298,6 +307,8 @@ def _search(
         picker.hot_cells, picker.hot_weights = regrets.hot_cells(incumbent.values)
         picker.short_shifts = shortage.short_shifts(incumbent.values)
         picker.split_weekends = split.split(incumbent.values)
+        if picker.split_weekends:
+            picker.with_room = split.with_room(incumbent.values)
         picker.short_weekend_shifts = [
             (day, able) for day, able in picker.short_shifts if day in split.weekend_day
         ]
@@ -816,6 +827,23 @@ class SplitWeekends:
             [np.full(len(v), e * m.num_days + d, dtype=np.int64) for (e, d), v in cells.items()]
         )
         self.variables = np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
+        minutes = {var.index: m._position_minutes[p] for (_, _, p), var in m.x.items()}
+        self.minutes = np.asarray([minutes[v] for v in self.variables.tolist()], dtype=np.int64)
+        limits = [m.instance.contract_of(e).max_minutes_total for e in m.employees]
+        shortest = min(m._position_minutes, default=0)
+        self.most_minutes = np.asarray(
+            [INFINITE_MINUTES if limit is None else limit - shortest for limit in limits]
+        )
+
+    def with_room(self, values) -> list[int]:
+        """People who could work one more shift (of the shortest kind) within their maximum
+        minutes over the horizon."""
+        worked = np.bincount(
+            self.cell_of // self.shape[1],
+            weights=np.asarray(values)[self.variables] * self.minutes,
+            minlength=self.shape[0],
+        )
+        return np.flatnonzero(worked <= self.most_minutes).tolist()
 
     def split(self, values) -> list[tuple[list[int], list[int]]]:
         """(days, people) of each weekend some people work only part of, though free to work

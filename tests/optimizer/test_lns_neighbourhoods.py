@@ -131,3 +131,30 @@ def test_a_split_step_frees_the_days_around_split_weekends_and_the_short_shift()
             assert {0, 2} <= people
         else:
             assert 2 in people
+
+
+def test_people_with_room_could_work_one_more_shift_within_their_maximum_minutes():
+    problem = weekend_problem()
+    contract = problem.contracts[0].model_copy(update={"max_minutes_total": 3 * 480})
+    m = build_model(problem.model_copy(update={"contracts": [contract]}))
+    split = SplitWeekends(m, lns._variables_by_cell(m))
+    worked = [(0, 0, "D"), (0, 1, "D"), (0, 2, "D"), (1, 0, "D"), (1, 1, "D")]
+    assert split.with_room(values_with(m, worked)) == [1, 2, 3]
+
+
+def test_a_split_step_frees_people_with_room_over_its_whole_window():
+    m = build_model(weekend_problem())
+    picker = NeighbourhoodPicker(m, random.Random(2))
+    picker.split_weekends = [([5, 6], [0])]
+    picker.short_weekend_shifts = [(5, [1])]
+    picker.with_room = [3]
+    picker.size["split"] = 3 * 4
+    windows = 0
+    for _ in range(20):
+        cells = picker._split().cells
+        days = {d for e, d in cells if e == 3}
+        # e3 is freed over the whole two weeks unless drawn as one of the three colleagues.
+        assert days in (set(range(14)), {4, 5, 6, 7})
+        windows += len(days) == 14
+        assert {d for e, d in cells if e != 3} == {4, 5, 6, 7}
+    assert windows
