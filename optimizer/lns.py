@@ -89,7 +89,7 @@ class NeighbourhoodPicker:
     day elsewhere, and someone else takes that one); "split" the weekends, each with the Friday
     and Monday around it, of a few weeks around a weekend shift left short, for people who work
     only part of one of those weekends, people who could work the short shift and colleagues,
-    and the whole weeks for a few people with hours to spare (where worked weekends are capped,
+    and the whole window for a few people with hours to spare (where worked weekends are capped,
     two half-worked weekends merged into one give someone a weekend to work where cover is
     short, who gives up a weekday shift that someone with hours to spare takes over: a change
     across many people's weekends and few of their weekdays, which no block of days or group of
@@ -182,7 +182,7 @@ class NeighbourhoodPicker:
         days = around | {day - 1, day, day + 1}
         days = sorted(d for d in days if 0 <= d < self.num_days)
         people = max(3, min(self.num_employees, self.size["split"] // len(days)))
-        split = sorted({e for _, people in weekends for e in people})
+        split = sorted({e for _, workers in weekends for e in workers})
         group = self._group([(split, people // 2), (able, max(1, people // 4))], people)
         room = [e for e in self.with_room if e not in group]
         room = self.rng.sample(room, min(len(room), max(1, people // 4)))
@@ -827,10 +827,12 @@ class SplitWeekends:
             [np.full(len(v), e * m.num_days + d, dtype=np.int64) for (e, d), v in cells.items()]
         )
         self.variables = np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
-        minutes = {var.index: m._position_minutes[p] for (_, _, p), var in m.x.items()}
+        length = {t.id: t.duration_minutes for t in m.problem.shift_types}
+        position_minutes = [length[type_id] for type_id, _ in m.positions]
+        minutes = {var.index: position_minutes[p] for (_, _, p), var in m.x.items()}
         self.minutes = np.asarray([minutes[v] for v in self.variables.tolist()], dtype=np.int64)
         limits = [m.instance.contract_of(e).max_minutes_total for e in m.employees]
-        shortest = min(m._position_minutes, default=0)
+        shortest = min(position_minutes, default=0)
         self.most_minutes = np.asarray(
             [INFINITE_MINUTES if limit is None else limit - shortest for limit in limits]
         )
