@@ -135,6 +135,10 @@ class NeighbourhoodPicker:
             return self.rng.randint(max(0, hot - length + 1), min(hot, last_start))
         return self.rng.randint(0, last_start)
 
+    def _start_around(self, day: int, length: int) -> int:
+        """A random first day of a block of `length` days that holds `day`."""
+        return self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+
     def _cells(self, name: str, group, start: int, length: int) -> Neighbourhood:
         return Neighbourhood(name, {(e, d) for e in group for d in range(start, start + length)})
 
@@ -155,7 +159,7 @@ class NeighbourhoodPicker:
         people = max(2, min(self.num_employees, self.size["penalised"] // length))
         others = [e for e in range(self.num_employees) if e != employee]
         group = [employee, *self.rng.sample(others, min(len(others), people - 1))]
-        start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+        start = self._start_around(day, length)
         return self._cells("penalised", group, start, length)
 
     def _cover(self) -> Neighbourhood:
@@ -166,13 +170,13 @@ class NeighbourhoodPicker:
         chosen = set(group)
         others = [e for e in range(self.num_employees) if e not in chosen]
         group += self.rng.sample(others, min(len(others), people - len(group)))
-        start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+        start = self._start_around(day, length)
         return self._cells("cover", group, start, length)
 
     def _split(self) -> Neighbourhood:
         day, able = self.rng.choice(self.short_weekend_shifts)
         length = min(self.num_days, self.rng.choice((14, 28, 28)))
-        start = self.rng.randint(max(0, day - length + 1), min(day, self.num_days - length))
+        start = self._start_around(day, length)
         weekends = [
             (days, people)
             for days, people in self.split_weekends
@@ -747,10 +751,7 @@ class CellRegrets:
         vars_, coeffs, _ = index.objective[0]
         np.add.at(coefficient, np.asarray(vars_, np.int64), np.asarray(coeffs, np.int64))
         self.cells = list(cells)
-        self.cell_of = np.concatenate(
-            [np.full(len(v), i, dtype=np.int64) for i, v in enumerate(cells.values())]
-        )
-        self.variables = np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
+        self.cell_of, self.variables = _flat_cells(cells)
         self.coefficient = coefficient[self.variables]
 
     def hot_cells(self, values: np.ndarray) -> tuple[list[tuple[int, int]], list[float]]:
@@ -823,10 +824,8 @@ class SplitWeekends:
             self.open[e_idx, day] = True
         capped = [m.instance.contract_of(e).max_weekends is not None for e in m.employees]
         self.open[~np.asarray(capped, dtype=bool)] = False
-        self.cell_of = np.concatenate(
-            [np.full(len(v), e * m.num_days + d, dtype=np.int64) for (e, d), v in cells.items()]
-        )
-        self.variables = np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
+        cell_of, self.variables = _flat_cells(cells)
+        self.cell_of = np.asarray([e * m.num_days + d for e, d in cells], dtype=np.int64)[cell_of]
         length = {t.id: t.duration_minutes for t in m.problem.shift_types}
         position_minutes = [length[type_id] for type_id, _ in m.positions]
         minutes = {var.index: position_minutes[p] for (_, _, p), var in m.x.items()}
@@ -885,6 +884,15 @@ def _variables_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
     for (e_idx, day, _), var in m.x.items():
         cells.setdefault((e_idx, day), []).append(var.index)
     return cells
+
+
+def _flat_cells(cells: dict[tuple[int, int], list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(cell_of, variables): the index of every variable of `cells`, and beside it the
+    position of its cell in `cells`."""
+    cell_of = np.concatenate(
+        [np.full(len(v), i, dtype=np.int64) for i, v in enumerate(cells.values())]
+    )
+    return cell_of, np.concatenate([np.asarray(v, np.int64) for v in cells.values()])
 
 
 def _set_hint(proto, values: list[int]) -> None:
