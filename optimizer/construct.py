@@ -30,6 +30,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from optimizer import patterns
+from optimizer.clock import Deadline
 from optimizer.instance import Instance, Position
 from optimizer.rematch import DayRematcher
 from optimizer.rules.preferences import preference_weight
@@ -122,12 +123,15 @@ class ScheduleImprover:
         rng: random.Random,
         on_better: Callable[[set[tuple[int, int, int]]], None] | None = None,
         every: float = 0.0,
+        stopped: Callable[[], bool] | None = None,
     ) -> set[tuple[int, int, int]]:
         """The improved roster: best responses, day re-matchings and block swaps (see
-        `optimizer.swaps`), in turn while a round of them improves and time is left.
+        `optimizer.swaps`), in turn while a round of them improves, time is left and
+        `stopped` (polled between steps) says go on.
 
         `on_better` is called with the roster after a move that improved it, at most once
         every `every` seconds (a round on a year-long problem takes a minute)."""
+        deadline = Deadline(until, stopped)
         self._greedy.load(chosen)
         reported = time.monotonic()
 
@@ -137,16 +141,16 @@ class ScheduleImprover:
                 on_better(set(self._greedy.chosen))
                 reported = time.monotonic()
 
-        moves = self._moves(until, rng, step_done)
+        moves = self._moves(deadline, rng, step_done)
         improved = True
-        while improved and time.monotonic() < until:
+        while improved and not deadline.passed():
             results = {name: move() for name, move in moves.items()}
             _logger.debug("improved by %s", results)
             improved = any(results.values())
         return set(self._greedy.chosen)
 
     def _moves(
-        self, until: float, rng: random.Random, step_done: Callable[[], None]
+        self, until: Deadline, rng: random.Random, step_done: Callable[[], None]
     ) -> dict[str, Callable[[], bool]]:
         """The moves that apply, by name; each says whether it improved the roster, and calls
         `step_done` after each step that did."""
@@ -794,19 +798,19 @@ class _Greedy:
         )
 
     def improve_schedules(
-        self, until: float, rng: random.Random, step_done: Callable[[], None] = lambda: None
+        self, until: Deadline, rng: random.Random, step_done: Callable[[], None] = lambda: None
     ) -> bool:
         """Best responses: plan each employee again against everyone else's shifts, in a
         random order, keeping the new schedule where it is worth more; sweep again while a
         sweep improves anything and time is left. Whether any schedule changed; `step_done`
         is called after each schedule that did."""
         improved, changed = True, False
-        while improved and time.monotonic() < until:
+        while improved and not until.passed():
             improved = False
             order = list(range(len(self.m.employees)))
             rng.shuffle(order)
             for e_idx in order:
-                if time.monotonic() >= until:
+                if until.passed():
                     return changed
                 if self._replan_if_better(e_idx):
                     improved = True

@@ -15,7 +15,6 @@ only such rules. Whatever the sweeps find is checked again by the full model bef
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from optimizer.clock import Deadline
 from optimizer.rules.preferences import preference_weight
 from optimizer.schema import Problem, ShiftDemand
 
@@ -113,7 +113,7 @@ class DayRematcher:
         return wishes
 
     def sweep(
-        self, until: float, rng: random.Random, step_done: Callable[[], None] = lambda: None
+        self, until: Deadline, rng: random.Random, step_done: Callable[[], None] = lambda: None
     ) -> bool:
         """Re-match every day once, in a random order; whether any day improved (`step_done`
         is called after each that did)."""
@@ -121,7 +121,7 @@ class DayRematcher:
         rng.shuffle(days)
         improved = False
         for day in days:
-            if time.monotonic() >= until:
+            if until.passed():
                 break
             if self.rematch(day):
                 improved = True

@@ -109,12 +109,28 @@ def solve(
     if conflicts:
         return _finish(problem, None, "infeasible", None, started, conflicts=conflicts)
     reporter = _Reporter(problem, started, on_solution)
+    stop = _StopWatcher(should_stop)
+    try:
+        return _search(problem, settings, started, reporter, stop, warm_start)
+    finally:
+        stop.close()
+
+
+def _search(
+    problem: Problem,
+    settings: SolverSettings,
+    started: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+    warm_start: list[Assignment] | Solution | None,
+) -> Solution:
+    """`solve` once the input is known to be consistent: construction, model and search."""
     constructed, search = None, settings
     if warm_start is None:
-        constructed, search = _early_roster(problem, settings, started, reporter)
+        constructed, search = _early_roster(problem, settings, started, reporter, stop)
     greedy = None if constructed is None else constructed.keys
     known = constructed.objective if constructed and constructed.keeps_hard_rules else None
-    if known is not None and not _time_to_build(constructed, started, search):
+    if known is not None and (stop.stopped or not _time_to_build(constructed, started, search)):
         _logger.info("no time to build the model; the constructed roster stands")
         return _constructed_answer(problem, constructed, started)
     building = time.monotonic()
@@ -130,23 +146,16 @@ def solve(
     reporter.m = m
     if warm_start is not None:
         hint_roster(m, _assignments(warm_start))
-    stop = _StopWatcher(should_stop)
-    try:
-        if _use_colgen(problem, len(m.x), settings):
-            status, incumbent = _column_generation_or_lns(
-                m, search, started, reporter, stop, greedy
-            )
-        elif _use_lns(m, settings):
-            status, incumbent = lns.improve(
-                m, search, started, reporter, stop, greedy=greedy, greedy_objective=known
-            )
-        else:
-            status, incumbent = _single_solve(m, search, reporter, stop)
-    finally:
-        stop.close()
+    if _use_colgen(problem, len(m.x), settings):
+        status, incumbent = _column_generation_or_lns(m, search, started, reporter, stop, greedy)
+    elif _use_lns(m, settings):
+        status, incumbent = lns.improve(
+            m, search, started, reporter, stop, greedy=greedy, greedy_objective=known
+        )
+    else:
+        status, incumbent = _single_solve(m, search, reporter, stop)
     if incumbent is None:
-        if status == "infeasible":
-            conflicts = explain.explain_infeasible(problem, settings)
+        conflicts = explain.explain_infeasible(problem, settings) if status == "infeasible" else []
         return _finish(problem, None, status, None, started, conflicts=conflicts)
     roster = roster_from_values(m, incumbent.values)
     return _finish(problem, roster, status, incumbent.bound, started)
@@ -206,7 +215,11 @@ def _assignments(warm_start: list[Assignment] | Solution) -> list[Assignment]:
 
 
 def _early_roster(
-    problem: Problem, settings: SolverSettings, started: float, reporter: _Reporter
+    problem: Problem,
+    settings: SolverSettings,
+    started: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
 ) -> tuple[Constructed | None, SolverSettings]:
     """On big problems, a constructed roster before the model is built, reported at once if it
     keeps every hard rule (building a big model takes seconds), and the settings for the
@@ -215,7 +228,7 @@ def _early_roster(
 
     It is then improved by best responses, re-matched days and block swaps (see
     `construct.ScheduleImprover`) for up to IMPROVE_SHARE of the time limit, or until they
-    stall where the model is dear (DEAR_MODEL_SHARE)."""
+    stall where the model is dear (DEAR_MODEL_SHARE), or until the caller asks to stop."""
     if settings.strategy == "cp-sat" or settings.time_limit < 5:
         return None, settings
     cells = Eligibility(problem)
@@ -243,7 +256,9 @@ def _early_roster(
     if _model_seconds(cells.num_cells) > DEAR_MODEL_SHARE * settings.time_limit:
         until = started + search.time_limit
     rng, every = random.Random(settings.seed), REPORT_SHARE * settings.time_limit
-    better = improver.improve(chosen, until, rng, on_better=keep_if_better, every=every)
+    better = improver.improve(
+        chosen, until, rng, on_better=keep_if_better, every=every, stopped=lambda: stop.stopped
+    )
     if better != best.keys:
         keep_if_better(better)
     return best, search
@@ -450,20 +465,30 @@ class _StopWatcher:
             self._thread.start()
 
     def _watch(self, should_stop: StopCheck) -> None:
-        while not self._done.wait(0.2):
-            try:
-                wanted = should_stop()
-            except Exception:  # a failing check must not kill the solve
-                _logger.exception("should_stop raised; ignoring")
-                continue
-            if wanted:
-                self.stopped = True
-                solver = self._solver
-                if solver is not None:
-                    solver.stop_search()
-                with self._lock:
-                    for extra in self._extra:
-                        extra.stop_search()
+        """Ask at once (a stop already requested stops the search before it starts), then a few
+        times a second."""
+        while True:
+            if self._asked(should_stop):
+                self._stop_all()
+            if self._done.wait(0.2):
+                return
+
+    @staticmethod
+    def _asked(should_stop: StopCheck) -> bool:
+        try:
+            return bool(should_stop())
+        except Exception:  # a failing check must not kill the solve
+            _logger.exception("should_stop raised; ignoring")
+            return False
+
+    def _stop_all(self) -> None:
+        self.stopped = True
+        solver = self._solver
+        if solver is not None:
+            solver.stop_search()
+        with self._lock:
+            for extra in self._extra:
+                extra.stop_search()
 
     def attach(self, solver: cp_model.CpSolver) -> None:
         self._solver = solver

@@ -15,12 +15,12 @@ It is exact under the same conditions as day re-matching (`rematch.applies`).
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from optimizer.clock import Deadline
 from optimizer.rematch import runs_keep_limits
 
 _BLOCKED = 1e12
@@ -44,7 +44,7 @@ class BlockSwapper:
 
     def sweep(
         self,
-        until: float,
+        until: Deadline,
         rng: random.Random,
         blocks: int,
         step_done: Callable[[], None] = lambda: None,
@@ -53,7 +53,7 @@ class BlockSwapper:
         whether any improved (`step_done` is called after each that did)."""
         improved = False
         for _ in range(blocks):
-            if time.monotonic() >= until:
+            if until.passed():
                 break
             length = min(self.m.num_days, rng.choice(BLOCK_LENGTHS))
             if self.swap(rng.randint(0, self.m.num_days - length), length):

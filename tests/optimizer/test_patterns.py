@@ -246,6 +246,20 @@ def test_best_responses_improve_the_constructed_roster_and_keep_its_rules():
     assert report.objective < plain.objective
 
 
+@pytest.mark.skipif(not CURTOIS_DIR.is_dir(), reason=f"no instances in {CURTOIS_DIR}")
+def test_improvement_moves_stop_when_the_caller_asks():
+    problem = read_curtois(CURTOIS_DIR / "Instance12.txt")
+    cells = Eligibility(problem)
+    chosen = greedy_roster(cells)
+    later = time.monotonic() + 30
+
+    stopped = ScheduleImprover(cells).improve(chosen, later, Random(0), stopped=lambda: True)
+    going_on = ScheduleImprover(cells).improve(chosen, later, Random(0), stopped=lambda: False)
+
+    assert stopped == chosen
+    assert going_on != chosen
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from optimizer_builders import cover, tiny_problem
 
-from optimizer import SolverSettings, solve, validate
+from optimizer import SolverSettings, solve, solver, validate
 from optimizer.formats.curtois import read_curtois
 
 CURTOIS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
@@ -79,6 +79,23 @@ def test_should_stop_ends_the_search_and_keeps_the_best_roster():
     assert solution.wall_time < 10
     assert solution.assignments
     assert validate(problem, solution.assignments).hard_violations == []
+
+
+def test_should_stop_while_improving_the_constructed_roster_returns_it(monkeypatch):
+    # A dear model: the moves on the constructed roster would run until they stall.
+    monkeypatch.setattr(solver, "DEAR_MODEL_SHARE", 0.0)
+    problem = instance("Instance10")
+    reported = []
+    solution = solve(
+        problem,
+        SolverSettings(time_limit=60, workers=2),
+        on_solution=reported.append,
+        should_stop=lambda: True,
+    )
+    # The constructed roster, reported first, stands: the moves stopped at the request.
+    assert [r.objective for r in reported] == [solution.objective]
+    assert solution.assignments
+    assert validate(problem, solution.assignments).objective == solution.objective
 
 
 def test_infeasible_hours_are_explained_by_rule_and_employee():
