@@ -13,16 +13,19 @@ import datetime as dt
 import logging
 import multiprocessing
 import threading
+import time
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.models import Base, utcnow
 
 _logger = logging.getLogger(__name__)
 
-SCENARIO_STATUSES = ("created", "queued", "running", "finished", "failed")
+SCENARIO_STATUSES = ("created", "queued", "running", "finished", "failed", "cancelled")
+CANCEL_POLL_SECONDS = 1.0
+"""How often a running scenario looks at its row for a cancellation."""
 
 
 class ScenarioRecord(Base):
@@ -53,7 +56,7 @@ def run_scenario_job(database_url: str, scenario_id: int) -> str:
 
     from api.db import create_database_engine
     from optimizer import Problem, SolverSettings
-    from scenarios.run import run_scenario
+    from scenarios.run import RunStopped, run_scenario
     from scenarios.spec import Scenario
 
     engine = create_database_engine(database_url)
@@ -63,28 +66,77 @@ def run_scenario_job(database_url: str, scenario_id: int) -> str:
             record = session.get(ScenarioRecord, scenario_id)
             if record is None:
                 return "missing"
-            record.status, record.started_at, record.error = "running", utcnow(), None
-            session.commit()
             spec, baseline, settings = record.spec, record.baseline, record.settings
+            run = utcnow()  # this run's mark: a later run of the scenario has its own
+            if not _move(session, scenario_id, None, status="running", started_at=run):
+                return "cancelled"  # cancelled while queued
+        cancelled = CancelWatch(factory, scenario_id, run)
         try:
             scenario = Scenario.model_validate(spec)
             comparison = run_scenario(
                 scenario,
                 SolverSettings.model_validate(settings),
                 baseline=Problem.model_validate(baseline),
+                should_stop=cancelled,
             )
             status, result, error = "finished", comparison.model_dump(mode="json"), None
+        except RunStopped:
+            status, result, error = "cancelled", None, None
         except Exception as exc:  # a failed run is reported on the resource, not lost
             _logger.exception("scenario %s failed", scenario_id)
             status, result, error = "failed", None, f"{type(exc).__name__}: {exc}"
-        with factory() as session:
-            record = session.get(ScenarioRecord, scenario_id)
-            record.status, record.result, record.error = status, result, error
-            record.finished_at = utcnow()
-            session.commit()
+        with factory() as session:  # a cancellation wins over a late result
+            done = {"result": result, "error": error, "finished_at": utcnow()}
+            if not _move(session, scenario_id, run, status=status, **done):
+                return "cancelled"
         return status
     finally:
         engine.dispose()
+
+
+def _still(scenario_id: int, run: dt.datetime | None):
+    """The scenario's row while queued (`run` None) or running the run started at `run`
+    (compared in the database, which keeps the timestamp as it was written)."""
+    if run is None:
+        return (ScenarioRecord.id == scenario_id) & (ScenarioRecord.status == "queued")
+    return (
+        (ScenarioRecord.id == scenario_id)
+        & (ScenarioRecord.status == "running")
+        & (ScenarioRecord.started_at == run)
+    )
+
+
+def _move(session, scenario_id: int, run: dt.datetime | None, **values: Any) -> bool:
+    """Update the scenario's row only while it is still queued (`run` None) or still running
+    the run started at `run`: one statement, so that a cancellation or a new run committed
+    meanwhile is never overwritten. Whether the row was updated."""
+    moved = session.execute(update(ScenarioRecord).where(_still(scenario_id, run)).values(**values))
+    session.commit()
+    return moved.rowcount == 1
+
+
+class CancelWatch:
+    """Whether a scenario's run started at `run` should stop: its row no longer says it is
+    running that run (cancelled, or cancelled and run again). Read at most once every
+    CANCEL_POLL_SECONDS (the solver asks a few times a second)."""
+
+    def __init__(self, factory, scenario_id: int, run: dt.datetime) -> None:
+        self.factory = factory
+        self.scenario_id = scenario_id
+        self.run = run
+        self.cancelled = False
+        self._last_read = 0.0
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if self.cancelled or now - self._last_read < CANCEL_POLL_SECONDS:
+            return self.cancelled
+        self._last_read = now
+        query = select(ScenarioRecord.id).where(_still(self.scenario_id, self.run))
+        with self.factory() as session:
+            running = session.scalar(query)
+            self.cancelled = running is None
+        return self.cancelled
 
 
 INTERRUPTED_RUN = "interrupted by a service restart; run it again"
@@ -93,8 +145,6 @@ INTERRUPTED_RUN = "interrupted by a service restart; run it again"
 def fail_interrupted_runs(session_factory) -> list[int]:
     """Mark scenario runs left queued or running by a stopped service as failed, with the
     reason, so that none stays "running" for ever; returns their ids."""
-    from sqlalchemy import select
-
     with session_factory() as session:
         records = session.scalars(
             select(ScenarioRecord).where(ScenarioRecord.status.in_(("queued", "running")))

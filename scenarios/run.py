@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
@@ -108,7 +109,19 @@ def load_baseline(scenario: Scenario) -> Problem:
     return Problem.model_validate(data)
 
 
-def baseline_roster(scenario: Scenario, problem: Problem, settings: SolverSettings) -> Solution:
+StopCheck = Callable[[], bool]
+
+
+class RunStopped(Exception):
+    """The caller asked a run to stop before its comparison was complete."""
+
+
+def baseline_roster(
+    scenario: Scenario,
+    problem: Problem,
+    settings: SolverSettings,
+    should_stop: StopCheck | None = None,
+) -> Solution:
     """The published roster named by the scenario, or a fresh solve of the baseline."""
     if scenario.baseline is not None and scenario.baseline.roster is not None:
         with open(scenario.baseline.roster, encoding="utf-8") as handle:
@@ -117,7 +130,7 @@ def baseline_roster(scenario: Scenario, problem: Problem, settings: SolverSettin
         solution.objective = report.objective
         solution.hard_violations = len(report.hard_violations)
         return solution
-    return solve(problem, settings)
+    return solve(problem, settings, should_stop=should_stop)
 
 
 def present(problem: Problem, roster: list[Assignment]) -> list[Assignment]:
@@ -139,6 +152,7 @@ def solve_scenario(
     baseline: Problem,
     base_roster: list[Assignment],
     settings: SolverSettings,
+    should_stop: StopCheck | None = None,
 ) -> tuple[Problem, Solution]:
     """The scenario's problem and its roster, warm-started from the baseline roster (and,
     in minimal-change mode, rewarded for every baseline shift it keeps)."""
@@ -150,7 +164,7 @@ def solve_scenario(
         solved = keep_baseline(
             problem, kept, default_keep_weight(problem) if weight is None else weight
         )
-    solution = solve(solved, settings, warm_start=kept)
+    solution = solve(solved, settings, warm_start=kept, should_stop=should_stop)
     solution = no_worse_than_kept(solved, solution, kept)
     if solved is not problem and solution.assignments:
         report = validate(problem, solution.assignments)
@@ -216,15 +230,20 @@ def run_scenario(
     *,
     baseline: Problem | None = None,
     base_solution: Solution | None = None,
+    should_stop: StopCheck | None = None,
 ) -> Comparison:
-    """Solve the baseline and the scenario, and compare them."""
+    """Solve the baseline and the scenario, and compare them. `should_stop` is polled while
+    they are solved; RunStopped once it says stop (a comparison of half-searched rosters
+    would mislead)."""
     started = time.monotonic()
     baseline = baseline or load_baseline(scenario)
     if base_solution is None:
-        base_solution = baseline_roster(scenario, baseline, settings)
+        base_solution = baseline_roster(scenario, baseline, settings, should_stop)
+    _check_going_on(should_stop)
     check_found("baseline", base_solution, settings)
     base = base_solution.assignments
-    problem, solution = solve_scenario(scenario, baseline, base, settings)
+    problem, solution = solve_scenario(scenario, baseline, base, settings, should_stop)
+    _check_going_on(should_stop)
     check_found(f"scenario {scenario.name!r}", solution, settings)
     without = present(problem, base)
     slots_before = slot_cover(baseline, base)
@@ -252,6 +271,11 @@ def run_scenario(
         time_limit=settings.time_limit,
         wall_time=round(time.monotonic() - started, 2),
     )
+
+
+def _check_going_on(should_stop: StopCheck | None) -> None:
+    if should_stop is not None and should_stop():
+        raise RunStopped("the run was stopped before its comparison was complete")
 
 
 def check_found(what: str, solution: Solution, settings: SolverSettings) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from api.access import get_department, not_found, require_department_planner, require_staff_planner
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import unprocessable
-from api.models import User
+from api.models import User, utcnow
 from api.problem_builder import build_week_problem
 from api.scenario_jobs import ScenarioRecord, ScenarioRunner
 from api.schemas import PlanDate
@@ -74,7 +74,7 @@ class ScenarioPublic(BaseModel):
     version: int
     department_id: int | None
     week: dt.date | None
-    status: str = Field(description="created, queued, running, finished or failed.")
+    status: str = Field(description="created, queued, running, finished, failed or cancelled.")
     scenario: dict[str, Any]
     summary: dict[str, Any] | None = Field(
         None, description="Baseline and scenario figures of the latest finished run."
@@ -207,6 +207,23 @@ def run_scenario(
     record.status, record.result, record.error = "queued", None, None
     session.commit()
     _runner(request).submit(record.id)
+    return scenario_public(record)
+
+
+@router.post("/{scenario_id}/cancel", response_model=ScenarioPublic)
+def cancel_scenario_run(scenario_id: int, session: SessionDep, user: CurrentUser) -> ScenarioPublic:
+    """Stop a queued or running comparison: its worker stops solving within a few seconds and
+    the scenario keeps no half-made comparison; run it again at any time."""
+    record = _visible(session, user, scenario_id)
+    if record.status not in ("queued", "running"):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"scenario {scenario_id} is not running (status {record.status})",
+        )
+    record.status, record.result, record.error = "cancelled", None, None
+    record.finished_at = utcnow()
+    session.commit()
+    _logger.info("scenario %s run cancelled by %s", record.id, user.username)
     return scenario_public(record)
 
 

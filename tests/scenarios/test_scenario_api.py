@@ -33,11 +33,21 @@ def client(tmp_path):
         yield test_client
 
 
+def _wait_for(client, scenario_id, headers, wanted: str, seconds=60.0) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/v1/scenarios/{scenario_id}", headers=headers).json()
+        if body["status"] == wanted:
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"scenario {scenario_id} still {body['status']} after {seconds} s")
+
+
 def _wait_until_done(client, scenario_id, headers, seconds=90.0) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         body = client.get(f"/api/v1/scenarios/{scenario_id}", headers=headers).json()
-        if body["status"] in ("finished", "failed"):
+        if body["status"] in ("finished", "failed", "cancelled"):
             return body
         time.sleep(0.3)
     raise AssertionError(f"scenario {scenario_id} still {body['status']} after {seconds} s")
@@ -69,6 +79,35 @@ def test_scenario_is_created_listed_run_as_a_job_and_compared(client):
     assert comparison["scenario"]["paid_hours"] >= comparison["baseline"]["paid_hours"]
     assert sum(comparison["scenario"]["extra_shifts"].values()) == 2
     assert done["summary"]["scenario"]["labour_cost"] == comparison["scenario"]["labour_cost"]
+
+
+def test_a_cancelled_run_stops_its_worker_keeps_no_comparison_and_can_run_again(client):
+    hr = token_for(client, HR[0])
+    body = {"scenario": {"name": "peak", "baseline": {"demo": {}}, "demand": [{"percent": 40}]}}
+    scenario_id = client.post("/api/v1/scenarios", json=body, headers=hr).json()["id"]
+    # The demo week (50 people) uses all its time: two solves of 25 s each, uncancelled.
+    run = client.post(f"/api/v1/scenarios/{scenario_id}/runs", json={"time_limit": 25}, headers=hr)
+    assert run.status_code == 202, run.text
+    _wait_for(client, scenario_id, hr, "running")
+
+    cancelled = client.post(f"/api/v1/scenarios/{scenario_id}/cancel", headers=hr)
+    asked = time.monotonic()
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    again = client.post(f"/api/v1/scenarios/{scenario_id}/cancel", headers=hr)
+    assert again.status_code == 409
+    assert "not running" in again.json()["detail"]
+    comparison = client.get(f"/api/v1/scenarios/{scenario_id}/comparison", headers=hr)
+    assert comparison.status_code == 409
+    # The service runs one scenario at a time: the next run starts once the cancelled one
+    # has let go of the worker, long before its 50 s would have passed.
+    rerun = client.post(f"/api/v1/scenarios/{scenario_id}/runs", json={"time_limit": 1}, headers=hr)
+    assert rerun.status_code == 202, rerun.text
+    done = _wait_until_done(client, scenario_id, hr)
+    assert done["status"] == "finished", done["error"]
+    assert time.monotonic() - asked < 25
+    assert client.get(f"/api/v1/scenarios/{scenario_id}/comparison", headers=hr).status_code == 200
 
 
 @pytest.mark.parametrize(

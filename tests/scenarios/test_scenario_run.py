@@ -8,7 +8,7 @@ from scenario_builders import chat_desk, expensive_roster, shop_week, write_json
 
 from optimizer import Assignment, Solution, SolverSettings, validate
 from scenarios.apply import scenario_problem
-from scenarios.run import no_worse_than_kept, run_scenario, solve_scenario, sweep
+from scenarios.run import RunStopped, no_worse_than_kept, run_scenario, solve_scenario, sweep
 from scenarios.spec import read_scenario
 
 QUICK = SolverSettings(time_limit=2, workers=2)
@@ -30,6 +30,20 @@ def test_scenario_that_only_raises_demand_never_lowers_cover_or_cost(tmp_path, c
     assert after.covered_person_hours >= before.covered_person_hours
     assert after.labour_cost >= before.labour_cost - 1e-6
     assert after.paid_hours >= before.paid_hours
+
+
+def test_a_run_asked_to_stop_gives_no_comparison(tmp_path):
+    """Half-searched rosters would mislead: a stopped run says so instead of comparing."""
+    path = write_scenario(tmp_path, chat_desk(), demand=[{"percent": 30}])
+    asked = []
+
+    def should_stop() -> bool:
+        asked.append(True)
+        return True
+
+    with pytest.raises(RunStopped, match="stopped"):
+        run_scenario(read_scenario(path), QUICK, should_stop=should_stop)
+    assert asked
 
 
 def test_raised_demand_restaffs_slots_and_lowers_service_level_of_the_old_roster(tmp_path):
