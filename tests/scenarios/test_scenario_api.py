@@ -1,5 +1,6 @@
 """The scenario resources of the service: create against a department's week, list, run as a
-job in a worker process, and fetch the comparison, on SQLite with the real solver."""
+job in a worker process, cancel, and fetch the comparison, on SQLite and PostgreSQL with the
+real solver."""
 
 from __future__ import annotations
 
@@ -11,17 +12,29 @@ import pytest
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
-from api_helpers import HR, NEXT_MONDAY, add_user, make_department, token_for
+from api_helpers import (
+    BACKENDS,
+    HR,
+    NEXT_MONDAY,
+    add_user,
+    fresh_postgres_database,
+    make_department,
+    token_for,
+)
 
 from api.main import create_app
 from api.scenario_jobs import INTERRUPTED_RUN, ScenarioRecord
 from api.settings import Settings
 
 
-@pytest.fixture
-def client(tmp_path):
+@pytest.fixture(params=BACKENDS)
+def client(request, tmp_path):
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
+    else:
+        database_url = fresh_postgres_database()
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'service.sqlite3'}",
+        database_url=database_url,
         data_dir=tmp_path,
         secret_key="a-test-signing-key-that-is-long-enough-for-hs256",
         job_executor="process",
