@@ -14,13 +14,13 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from optimizer import Assignment, Problem, Solution, SolverSettings, solve, validate
+from optimizer.solver import StopCheck
 from scenarios.apply import STAFFING, default_keep_weight, keep_baseline, scenario_problem
 from scenarios.demo import demo_problem
 from scenarios.measure import (
@@ -107,9 +107,6 @@ def load_baseline(scenario: Scenario) -> Problem:
     if isinstance(data, dict) and "problem" in data and "assignments" in data:
         data = data["problem"]
     return Problem.model_validate(data)
-
-
-StopCheck = Callable[[], bool]
 
 
 class RunStopped(Exception):
