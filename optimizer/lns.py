@@ -826,6 +826,7 @@ class SplitWeekends:
         self.open[~np.asarray(capped, dtype=bool)] = False
         cell_of, self.variables = _flat_cells(cells)
         self.cell_of = np.asarray([e * m.num_days + d for e, d in cells], dtype=np.int64)[cell_of]
+        self.employee_of = self.cell_of // m.num_days
         length = {t.id: t.duration_minutes for t in m.problem.shift_types}
         position_minutes = [length[type_id] for type_id, _ in m.positions]
         minutes = {var.index: position_minutes[p] for (_, _, p), var in m.x.items()}
@@ -840,7 +841,7 @@ class SplitWeekends:
         """People who could work one more shift (of the shortest kind) within their maximum
         minutes over the horizon."""
         worked = np.bincount(
-            self.cell_of // self.shape[1],
+            self.employee_of,
             weights=np.asarray(values)[self.variables] * self.minutes,
             minlength=self.shape[0],
         )
