@@ -6,11 +6,14 @@ caps, weekly and total hours, runs of working days and days off, weekends), pref
 who asked for the day, avoiding those who asked not to work it, and spreading shifts evenly.
 Minimum runs are planned as the days go: a run is only started where it can reach its minimum
 length, someone in a run that is still too short keeps working (beyond cover if need be), and a
-run of days off too short to end is not ended. People short of their minimum hours are preferred
-in proportion to how far behind they are. Everyone still short of their minimum hours or with
-a too-short run is then planned again over the whole horizon (`optimizer.patterns`); what the
-greedy still misses after that is left to CP-SAT. On large problems this gives a feasible roster
-in a fraction of a second where a search from scratch needs minutes.
+run of days off too short to end is not ended. Where weekends are capped, who works which
+weekend is planned first (`optimizer.weekends`): the planned people are preferred on their
+weekends, others kept off theirs, and the days before a planned weekend keep it within reach
+(hours left, runs of days that can last through it). People short of their minimum hours are
+preferred in proportion to how far behind they are. Everyone still short of their minimum hours
+or with a too-short run is then planned again over the whole horizon (`optimizer.patterns`);
+what the greedy still misses after that is left to CP-SAT. On large problems this gives a
+feasible roster in a fraction of a second where a search from scratch needs minutes.
 
 `ScheduleImprover` improves any roster by best responses: each employee planned again against
 everyone else's shifts, the better schedule kept, on problems where the planner's score of a
@@ -36,6 +39,7 @@ from optimizer.rematch import DayRematcher
 from optimizer.rules.preferences import preference_weight
 from optimizer.schema import MINUTES_PER_DAY, Assignment, Employee, Problem
 from optimizer.swaps import BlockSwapper
+from optimizer.weekends import PlannedWeekends, assign_weekends, weekend_quotas
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +52,10 @@ _SCHEDULE_WEIGHTS = ("fair_hours", "fair_weekends", "fair_unpopular", "balanced_
 _SCHEDULE_WEIGHTS += ("labour_cost",)
 """Weights of soft rules the planner does not score: fairness across employees, labour cost
 and overtime."""
+_PLANNED_WEEKEND = 500.0
+"""Score bonus of working a weekend one is planned on (and cost of starting one one is not
+planned on, or of a weekday shift that puts the planned one out of reach): see
+`optimizer.weekends`."""
 _BLOCKED = 1e12
 """Cost of a slot-employee pair the rules forbid: never chosen while any other filling exists."""
 
@@ -265,6 +273,62 @@ class _Greedy:
         self._schedule_cells: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.pinned = {a.employee for a in m.problem.pinned}
         self.plan_memory: dict[int, dict[str, float]] = {}
+        self.weekends_planned = self._weekend_plan()
+
+    def _weekend_plan(self) -> PlannedWeekends:
+        """The weekends planned for each employee whose worked weekends are capped below the
+        horizon's weekends (see `optimizer.weekends`)."""
+        weekends = self.m.problem.weekends()
+        demand = [[self._day_need(d) for d in days] for days in weekends]
+        left, available, cost = [], [], []
+        for e_idx, emp in enumerate(self.m.employees):
+            cap = self.m.instance.contract_of(emp).max_weekends
+            leave = self.m.instance.unavailable[emp.id]
+            left.append(cap if cap is not None and cap < len(weekends) else 0)
+            available.append([not any(d in leave for d in days) for days in weekends])
+            wish = self.wish
+            cost.append([sum(wish.get((e_idx, d, None), 0.0) for d in days) for days in weekends])
+        planned: list[list[tuple[int, int]] | None] = [[] if cap else None for cap in left]
+        if any(left):
+            plan = assign_weekends(weekend_quotas(demand, sum(left)), left, available, cost)
+            for days, people in zip(weekends, plan, strict=True):
+                for e_idx in people:
+                    planned[e_idx].append((days[0], days[-1]))
+        return PlannedWeekends(planned, self.m.num_days)
+
+    def _day_need(self, day: int) -> int:
+        """People the day's shift demand wants."""
+        return sum(need for _, need in self._day_lines(day))
+
+    def _weekend_steer(self, e_idx: int, day: int) -> float:
+        """The weekend plan's part of `_score`: work planned weekends, not others, and keep
+        the planned ones within reach: hours left for them, and a run of working days that
+        can last through the next one or enough days off before it."""
+        plan = self.weekends_planned
+        if not plan.planned_for(e_idx):
+            return 0.0
+        person = self.people[e_idx]
+        weekend = self.weekend_of.get(day)
+        if weekend is not None:
+            if plan.works(e_idx, day):
+                return -_PLANNED_WEEKEND
+            return 0.0 if weekend in person.weekends else _PLANNED_WEEKEND
+        contract = self.m.instance.contract_of(self.m.employees[e_idx])
+        room = (contract.max_minutes_total or 10**9) - person.total_minutes
+        if room < (plan.days_ahead(e_idx, day) + 1) * self.typical_minutes:
+            return _PLANNED_WEEKEND
+        following = plan.following(e_idx, day)
+        min_off = contract.min_consecutive_days_off or 0
+        if following is None or day + min_off < following[0]:
+            return 0.0
+        first, last = following
+        run = self._run_before(e_idx, day, working=True)[0] + 1
+        longest = contract.max_consecutive_days
+        if longest is not None and run + last - day > longest:
+            return _PLANNED_WEEKEND
+        if (day - 1) in person.shift_on and first - day < min_off:
+            return -_PLANNED_WEEKEND
+        return 0.0
 
     def _cover_weights(self) -> dict[tuple[int, str], tuple[int, int]]:
         """(day, shift type) -> cost of a person missing, of a person too many."""
@@ -617,7 +681,7 @@ class _Greedy:
         urgency -= 100.0 * self._behind(e_idx, day)
         if (day - 1) in person.shift_on:
             urgency -= _CONTINUE_RUN
-        return urgency
+        return urgency + self._weekend_steer(e_idx, day)
 
     def _day_lines(self, day: int) -> list[tuple[list[int], int]]:
         """(position indices, people needed) per demand line of the day, hardest first."""
