@@ -281,12 +281,12 @@ class _Greedy:
         weekends = self.m.problem.weekends()
         demand = [[self._day_need(d) for d in days] for days in weekends]
         left, available, cost = [], [], []
+        wish = self.wish
         for e_idx, emp in enumerate(self.m.employees):
             cap = self.m.instance.contract_of(emp).max_weekends
             leave = self.m.instance.unavailable[emp.id]
             left.append(cap if cap is not None and cap < len(weekends) else 0)
             available.append([not any(d in leave for d in days) for days in weekends])
-            wish = self.wish
             cost.append([sum(wish.get((e_idx, d, None), 0.0) for d in days) for days in weekends])
         planned: list[list[tuple[int, int]] | None] = [[] if cap else None for cap in left]
         if any(left):
@@ -302,17 +302,22 @@ class _Greedy:
 
     def _weekend_steer(self, e_idx: int, day: int) -> float:
         """The weekend plan's part of `_score`: work planned weekends, not others, and keep
-        the planned ones within reach: hours left for them, and a run of working days that
-        can last through the next one or enough days off before it."""
-        plan = self.weekends_planned
-        if not plan.planned_for(e_idx):
+        the planned ones within reach on the days before them."""
+        if not self.weekends_planned.planned_for(e_idx):
             return 0.0
-        person = self.people[e_idx]
         weekend = self.weekend_of.get(day)
-        if weekend is not None:
-            if plan.works(e_idx, day):
-                return -_PLANNED_WEEKEND
-            return 0.0 if weekend in person.weekends else _PLANNED_WEEKEND
+        if weekend is None:
+            return self._planned_weekend_reach(e_idx, day)
+        if self.weekends_planned.works(e_idx, day):
+            return -_PLANNED_WEEKEND
+        return 0.0 if weekend in self.people[e_idx].weekends else _PLANNED_WEEKEND
+
+    def _planned_weekend_reach(self, e_idx: int, day: int) -> float:
+        """On a weekday: a cost where working it leaves too few hours for the weekends planned
+        later or a run of working days too long to last through the next one; a bonus where
+        stopping now leaves too few days off before it."""
+        plan = self.weekends_planned
+        person = self.people[e_idx]
         contract = self.m.instance.contract_of(self.m.employees[e_idx])
         room = (contract.max_minutes_total or 10**9) - person.total_minutes
         if room < (plan.days_ahead(e_idx, day) + 1) * self.typical_minutes:

@@ -1,14 +1,17 @@
 """Who works which weekend: a plan for the people whose worked weekends are capped.
 
-On most rostering problems weekends are scarce: more people are wanted on Saturdays and Sundays
-than the capped staff have weekends to give (every Curtois & Qu instance but one). Each weekend
-someone works on one day only then costs a weekend of cover. A day-by-day roster cannot see
-this coming: it spends weekends early on half weekends and runs out before the horizon ends.
+On most rostering problems weekends are scarce: more people are wanted on Saturdays and
+Sundays than the capped staff have weekends to give (16 of the 17 public Curtois & Qu
+instances). Each weekend someone works on one day only then costs a weekend of cover. A
+day-by-day roster cannot see this coming: it spends weekends early on half weekends and runs
+out before the horizon ends.
 
 The plan comes first: each weekend's quota of people (`weekend_quotas`, the capped staff's
 weekends shared out where each one covers the most), then who fills it (`assign_weekends`,
 everyone's weekends spread so that nobody is left with more than the weekends they can still
-work). The construction then fills weekend days with the planned people before any weekday.
+work). The construction (`optimizer.construct`) then prefers the planned people on their
+weekends, keeps others off theirs, and keeps each planned weekend within reach on the days
+before it (`PlannedWeekends` tells it what lies ahead of each day).
 """
 
 from __future__ import annotations
@@ -55,8 +58,9 @@ def assign_weekends(
     `weekends_left[e]` is how many weekends person e may work, `available[e][k]` whether they
     can work all of weekend k, `cost[e][k]` what working it costs their wishes. Weekends are
     filled fewest candidates per place first; each takes the people with the most weekends
-    left for the weekends they can still work (Ryser's rule: it fills every quota whenever
-    some plan can), the cheaper first among equals."""
+    left for the weekends they can still work, the cheaper first among equals. Where everyone
+    can work every weekend this is Ryser's rule, which fills every quota whenever some plan
+    can."""
     left = list(weekends_left)
     num_weekends = len(quotas)
     candidates = [
