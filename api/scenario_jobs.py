@@ -115,6 +115,16 @@ def _move(session, scenario_id: int, run: dt.datetime | None, **values: Any) -> 
     return moved.rowcount == 1
 
 
+def cancel_run(session, scenario_id: int) -> bool:
+    """Mark the scenario's run cancelled while it is still queued or running, in one statement,
+    so that a run finishing meanwhile keeps its comparison. Whether it was cancelled."""
+    active = (ScenarioRecord.id == scenario_id) & ScenarioRecord.status.in_(("queued", "running"))
+    done = {"status": "cancelled", "result": None, "error": None, "finished_at": utcnow()}
+    cancelled = session.execute(update(ScenarioRecord).where(active).values(**done))
+    session.commit()
+    return cancelled.rowcount == 1
+
+
 class CancelWatch:
     """Whether a scenario's run started at `run` should stop: its row no longer says it is
     running that run (cancelled, or cancelled and run again). Read at most once every

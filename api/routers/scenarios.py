@@ -19,9 +19,9 @@ from sqlalchemy import select
 from api.access import get_department, not_found, require_department_planner, require_staff_planner
 from api.deps import CurrentUser, SessionDep, SettingsDep
 from api.errors import unprocessable
-from api.models import User, utcnow
+from api.models import User
 from api.problem_builder import build_week_problem
-from api.scenario_jobs import ScenarioRecord, ScenarioRunner
+from api.scenario_jobs import ScenarioRecord, ScenarioRunner, cancel_run
 from api.schemas import PlanDate
 from optimizer import SolverSettings
 from scenarios.run import load_baseline
@@ -215,14 +215,13 @@ def cancel_scenario_run(scenario_id: int, session: SessionDep, user: CurrentUser
     """Stop a queued or running comparison: its worker stops solving within a few seconds and
     the scenario keeps no half-made comparison; run it again at any time."""
     record = _visible(session, user, scenario_id)
-    if record.status not in ("queued", "running"):
+    cancelled = cancel_run(session, record.id)
+    session.refresh(record)
+    if not cancelled:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             detail=f"scenario {scenario_id} is not running (status {record.status})",
         )
-    record.status, record.result, record.error = "cancelled", None, None
-    record.finished_at = utcnow()
-    session.commit()
     _logger.info("scenario %s run cancelled by %s", record.id, user.username)
     return scenario_public(record)
 
