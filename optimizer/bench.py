@@ -25,7 +25,9 @@ _logger = logging.getLogger(__name__)
 
 @dataclass
 class BenchRow:
-    """One instance's result. `objective` is the validator's; `best_known` the reference."""
+    """One instance's result. `objective` is the validator's; `best_known` the reference;
+    `bound` the solver's lower bound (proved by the search or counted from the problem, see
+    `optimizer.bounds`), where it has one."""
 
     instance: str
     objective: float | None
@@ -34,6 +36,7 @@ class BenchRow:
     seconds: float
     hard_violations: int
     first_solution_seconds: float | None = None
+    bound: float | None = None
 
 
 def run_benchmark(
@@ -108,6 +111,7 @@ def _run_one(suite: str, path: Path, settings: SolverSettings, out: Path) -> Ben
         seconds=solution.wall_time,
         hard_violations=len(report.hard_violations),
         first_solution_seconds=round(first[0], 2) if first else None,
+        bound=solution.best_bound,
     )
 
 
@@ -171,13 +175,13 @@ def format_results(rows: list[BenchRow], header: bool = True) -> str:
     if header:
         lines.append(
             f"{'instance':<14}{'objective':>12}{'best_known':>12}{'gap_%':>8}"
-            f"{'seconds':>9}{'first_s':>9}{'hard':>6}"
+            f"{'seconds':>9}{'first_s':>9}{'hard':>6}{'bound':>9}"
         )
     for r in rows:
         lines.append(
             f"{r.instance:<14}{_fmt(r.objective):>12}{_fmt(r.best_known):>12}"
             f"{_fmt(r.gap_pct):>8}{r.seconds:>9.1f}{_fmt(r.first_solution_seconds):>9}"
-            f"{r.hard_violations:>6}"
+            f"{r.hard_violations:>6}{_fmt(r.bound):>9}"
         )
     return "\n".join(lines)
 

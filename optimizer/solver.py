@@ -18,7 +18,7 @@ from importlib.metadata import version
 import numpy as np
 from ortools.sat.python import cp_model
 
-from optimizer import colgen, explain, lns
+from optimizer import bounds, colgen, explain, lns
 from optimizer.construct import Eligibility, ScheduleImprover, as_assignments, greedy_roster
 from optimizer.model import OutOfTime, RosterModel, no_cycle_collection
 from optimizer.rules import build_model
@@ -386,6 +386,7 @@ def _finish(
         solution.objective = report.objective
         solution.breakdown = report.breakdown
         solution.hard_violations = len(report.hard_violations)
+        bound = _with_floor(bound, bounds.lower_bound(problem))
         solution.best_bound = bound if bound is None else min(bound, report.objective)
         solution.gap = _gap(report.objective, solution.best_bound)
         if status == "optimal" and solution.best_bound is not None:
@@ -393,6 +394,14 @@ def _finish(
             solution.gap = 0.0
     solution.wall_time = round(time.monotonic() - started, 3)
     return solution
+
+
+def _with_floor(bound: int | None, floor: int) -> int | None:
+    """The search's bound raised to the problem's own floor (`optimizer.bounds`), if that is
+    higher; None where neither says anything."""
+    if bound is None:
+        return floor or None
+    return max(bound, floor)
 
 
 def _gap(objective: int, bound: int | None) -> float | None:
@@ -413,6 +422,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.problem, self.started = problem, started
         self.on_solution = on_solution
         self.best: int | None = None
+        self.floor = bounds.lower_bound(problem)
 
     def on_solution_callback(self) -> None:
         values = list(self.response_proto.solution)
@@ -435,6 +445,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         return True
 
     def _send(self, roster: list[Assignment], objective: int, bound: int | None) -> None:
+        bound = _with_floor(bound, self.floor)
+        bound = bound if bound is None else min(bound, objective)
         self.on_solution(
             Solution(
                 status="feasible",

@@ -61,6 +61,7 @@ def test_bench_writes_results_and_rosters(tmp_path, capsys):
     assert rows[0]["instance"] == "Instance1"
     assert float(rows[0]["objective"]) == 607 and float(rows[0]["best_known"]) == 607
     assert rows[0]["hard_violations"] == "0"
+    assert float(rows[0]["bound"]) == 607  # proved optimal
     assert (tmp_path / "Instance1.roster.csv").read_text().startswith("employee,day,shift\n")
     assert "Instance1" in capsys.readouterr().out
 
