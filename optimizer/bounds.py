@@ -38,6 +38,14 @@ def lower_bound(problem: Problem) -> int:
     return max(weekend_cover_bound(problem), hours_cover_bound(problem))
 
 
+def with_floor(bound: int | None, floor: int) -> int | None:
+    """A search's bound raised to the problem's own floor (`lower_bound`), if that is higher;
+    None where neither says anything."""
+    if bound is None:
+        return floor or None
+    return max(bound, floor)
+
+
 def wanted_slots(problem: Problem) -> dict[int, list[Slot]]:
     """The people wanted on each day, one `Slot` each, dearest first.
 

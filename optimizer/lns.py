@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from ortools.sat.python import cp_model
 
-from optimizer import submodel
+from optimizer import bounds, submodel
 from optimizer.construct import ScheduleImprover, as_assignments, greedy_roster
 from optimizer.model import OutOfTime, RosterModel
 from optimizer.schema import SolverSettings
@@ -297,6 +297,7 @@ def _search(
     split = SplitWeekends(m, cells)
     responses = BestResponses(m, index, settings)
     workers = settings.workers
+    incumbent.bound = bounds.with_floor(incumbent.bound, reporter.floor)
     picker = NeighbourhoodPicker(m, random.Random(settings.seed))
     steps = improvements = 0
     step_seconds = STEP_SECONDS

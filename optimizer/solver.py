@@ -132,13 +132,13 @@ def _search(
     known = constructed.objective if constructed and constructed.keeps_hard_rules else None
     if known is not None and (stop.stopped or not _time_to_build(constructed, started, search)):
         _logger.info("no time to build the model; the constructed roster stands")
-        return _constructed_answer(problem, constructed, started)
+        return _constructed_answer(problem, constructed, started, reporter.floor)
     building = time.monotonic()
     try:
         m = build_model(problem, deadline=_build_deadline(constructed, started, search))
     except OutOfTime:  # only with a constructed roster that keeps every hard rule
         _logger.warning("no time left to build the model; the constructed roster stands")
-        return _constructed_answer(problem, constructed, started)
+        return _constructed_answer(problem, constructed, started, reporter.floor)
     built = time.monotonic() - building
     if constructed is not None:  # a big model: keep time for freeing it before returning
         search = search.model_copy(update={"time_limit": search.time_limit - FREE_SHARE * built})
@@ -158,7 +158,7 @@ def _search(
         conflicts = explain.explain_infeasible(problem, settings) if status == "infeasible" else []
         return _finish(problem, None, status, None, started, conflicts=conflicts)
     roster = roster_from_values(m, incumbent.values)
-    return _finish(problem, roster, status, incumbent.bound, started)
+    return _finish(problem, roster, status, incumbent.bound, started, floor=reporter.floor)
 
 
 def solver_version() -> str:
@@ -276,10 +276,14 @@ def _time_to_build(constructed: Constructed, started: float, search: SolverSetti
     return left > _model_seconds(constructed.num_variables) + lns.MIN_LNS_SECONDS
 
 
-def _constructed_answer(problem: Problem, constructed: Constructed, started: float) -> Solution:
+def _constructed_answer(
+    problem: Problem, constructed: Constructed, started: float, floor: int
+) -> Solution:
     """The solution when the constructed roster stands (it keeps every hard rule and no model
     is searched), with the validator's report already made on it."""
-    return _finish(problem, constructed.roster, "feasible", None, started, constructed.report)
+    return _finish(
+        problem, constructed.roster, "feasible", None, started, constructed.report, floor=floor
+    )
 
 
 def _check_constructed(problem, cells, chosen, reporter: _Reporter) -> Constructed:
@@ -371,9 +375,11 @@ def _finish(
     started: float,
     report: ValidationReport | None = None,
     conflicts=(),
+    floor: int = 0,
 ) -> Solution:
     """Assemble the solution, taking objective and breakdown from the validator (`report`,
-    where the roster was checked already)."""
+    where the roster was checked already); its bound is at least the problem's `floor` (see
+    `optimizer.bounds`), and a roster that meets its bound is optimal."""
     solution = Solution(
         status=status,
         solver_version=solver_version(),
@@ -386,22 +392,16 @@ def _finish(
         solution.objective = report.objective
         solution.breakdown = report.breakdown
         solution.hard_violations = len(report.hard_violations)
-        bound = _with_floor(bound, bounds.lower_bound(problem))
+        bound = bounds.with_floor(bound, floor)
         solution.best_bound = bound if bound is None else min(bound, report.objective)
         solution.gap = _gap(report.objective, solution.best_bound)
-        if status == "optimal" and solution.best_bound is not None:
+        if status == "feasible" and bound is not None and report.objective <= bound:
+            solution.status = "optimal"
+        if solution.status == "optimal" and solution.best_bound is not None:
             solution.best_bound = report.objective
             solution.gap = 0.0
     solution.wall_time = round(time.monotonic() - started, 3)
     return solution
-
-
-def _with_floor(bound: int | None, floor: int) -> int | None:
-    """The search's bound raised to the problem's own floor (`optimizer.bounds`), if that is
-    higher; None where neither says anything."""
-    if bound is None:
-        return floor or None
-    return max(bound, floor)
 
 
 def _gap(objective: int, bound: int | None) -> float | None:
@@ -445,7 +445,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         return True
 
     def _send(self, roster: list[Assignment], objective: int, bound: int | None) -> None:
-        bound = _with_floor(bound, self.floor)
+        bound = bounds.with_floor(bound, self.floor)
         bound = bound if bound is None else min(bound, objective)
         self.on_solution(
             Solution(
