@@ -86,7 +86,10 @@ class NeighbourhoodPicker:
     around a cell where the roster pays (a missed wish, an unwanted shift), for its employee and
     a group of colleagues; "cover" a block of days around a shift left short, for people who
     could work it and a few colleagues (filling a short shift usually means someone gives up a
-    day elsewhere, and someone else takes that one); "split" the weekends, each with the Friday
+    day elsewhere, and someone else takes that one); "able" everyone who could work a shift left
+    short, over as many days around it as the kind's size allows (up to two weeks: the chain
+    of people handing days on that fills it runs mostly through them, and a sample of them
+    misses the chain); "split" the weekends, each with the Friday
     and Monday around it, of a few weeks around a weekend shift left short, for people who work
     only part of one of those weekends, people who could work the short shift and colleagues,
     and the whole window for a few people with hours to spare (where worked weekends are capped,
@@ -98,7 +101,7 @@ class NeighbourhoodPicker:
     operator selection), so the search leans on whatever works for the instance at hand.
     """
 
-    KINDS = ("days", "window", "employees", "penalised", "cover", "split")
+    KINDS = ("days", "window", "employees", "penalised", "cover", "able", "split")
 
     def __init__(self, m: RosterModel, rng: random.Random) -> None:
         self.rng = rng
@@ -122,6 +125,7 @@ class NeighbourhoodPicker:
         available = {
             "penalised": bool(self.hot_cells),
             "cover": bool(self.short_shifts),
+            "able": bool(self.short_shifts),
             "split": bool(self.split_weekends and self.short_weekend_shifts),
         }
         kinds = [k for k in self.KINDS if self.score[k] > 0 and available.get(k, True)]
@@ -172,6 +176,12 @@ class NeighbourhoodPicker:
         group += self.rng.sample(others, min(len(others), people - len(group)))
         start = self._start_around(day, length)
         return self._cells("cover", group, start, length)
+
+    def _able(self) -> Neighbourhood:
+        day, able = self.rng.choice(self.short_shifts)
+        # the size sets the days (two at least, two weeks at most), never the people
+        length = max(2, min(self.num_days, 14, self.size["able"] // max(1, len(able))))
+        return self._cells("able", able, self._start_around(day, length), length)
 
     def _split(self) -> Neighbourhood:
         day, able = self.rng.choice(self.short_weekend_shifts)

@@ -1,5 +1,5 @@
 """LNS neighbourhoods aimed at shifts left short: which shifts are short, who could work them,
-the weekends worked in part, and the cells "cover" and "split" steps free."""
+the weekends worked in part, and the cells "cover", "able" and "split" steps free."""
 
 from __future__ import annotations
 
@@ -70,6 +70,20 @@ def test_a_cover_step_frees_people_able_to_work_the_short_shift_around_its_day()
         allowed = max(2, 21 // len(days))
         assert len(people) == allowed
         assert len(people & {0, 1, 2}) >= max(1, 2 * allowed // 3)
+
+
+def test_an_able_step_frees_everyone_able_to_work_the_short_shift_for_the_days_its_size_allows():
+    m = build_model(short_problem())
+    picker = NeighbourhoodPicker(m, random.Random(3))
+    picker.short_shifts = [(3, [0, 1, 2])]
+    picker.size["able"] = 3 * 5
+    for _ in range(20):
+        hood = picker._able()
+        days = sorted({d for _, d in hood.cells})
+        assert {e for e, _ in hood.cells} == {0, 1, 2}
+        assert 3 in days and days == list(range(days[0], days[0] + 5))
+    picker.size["able"] = 10_000
+    assert len({d for _, d in picker._able().cells}) == 14
 
 
 def test_whole_schedules_are_freed_only_where_two_of_them_make_a_small_model():
