@@ -395,7 +395,8 @@ def _finish(
         bound = bounds.with_floor(bound, floor)
         solution.best_bound = bound if bound is None else min(bound, report.objective)
         solution.gap = _gap(report.objective, solution.best_bound)
-        if status == "feasible" and bound is not None and report.objective <= bound:
+        meets_bound = bound is not None and report.objective <= bound
+        if status == "feasible" and meets_bound and not report.hard_violations:
             solution.status = "optimal"
         if solution.status == "optimal" and solution.best_bound is not None:
             solution.best_bound = report.objective
