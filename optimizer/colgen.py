@@ -55,6 +55,12 @@ where CP-SAT's pricing rounds are cut short and the planner prices: 2,179 schedu
 4,439) it did not better the constructed roster it was hinted with (5,997) in its 45 s. Given to
 LNS instead, those seconds gave Instance18 4,508 and 4,601 (seeds 0 and 1) against 4,679 / 4,575
 and 4,591."""
+MASTER_MAX_COLUMNS = 1000
+"""The integer master runs only where it would be offered at most this many schedules (after
+reduced-cost fixing against its hint). At 60 s SCIP proved Instance5's pool of 615 optimal in
+about 2 s (1,143, where LNS from the dive's 1,148 stays); over Instances 7-12's 1,361-7,067
+it spent its whole 9 s, most of it in the root LP, and its roster was worse than the dive's
+completed by CP-SAT on every one, so LNS now gets those seconds."""
 COLUMNS_PER_PRICING = 5
 """Most schedules one pricing solve contributes (its improving solutions)."""
 PRICING_SECONDS = 2.0
@@ -170,6 +176,20 @@ class ColumnResult:
     integer master always has a roster at least as good."""
     reduced: list[float] = field(default_factory=list)
     """Each column's reduced cost at the last master LP's duals."""
+    duals: list[float] = field(default_factory=list)
+    """The last master LP's cover duals (for the reduced costs of columns added since)."""
+    convex: list[float] = field(default_factory=list)
+    """... and its duals of one schedule per employee."""
+
+    def reduced_cost(self, k: int) -> float | None:
+        """Column k's reduced cost at the last master LP's duals; None if unknown."""
+        if k < len(self.reduced):
+            return self.reduced[k]
+        if not self.duals:
+            return None
+        col = self.columns[k]
+        priced = sum(self.duals[i] * n for i, n in col.rows.items())
+        return col.cost - priced - self.convex[col.employee]
 
     def rows(self, problem: Problem) -> list[CoverRow]:
         """The cover rows the columns count towards (the master's, if there is one)."""
@@ -518,6 +538,8 @@ def generate_columns(
         planner if slow else None,
         seed,
         reduced,
+        duals,
+        convex,
     )
 
 
@@ -812,12 +834,23 @@ def integer_master(
     from the `hint` schedules if given.
 
     A set-partitioning problem with a tight LP relaxation: an LP-based branch and bound (SCIP,
-    shipped with OR-Tools) closes it far faster than CP-SAT's search does.
+    shipped with OR-Tools) closes it far faster than CP-SAT's search does, while it is small:
+    with a hint to fall back on, None where more than MASTER_MAX_COLUMNS schedules could beat it.
     """
     rows = result.rows(m.problem)
+    promising = promising_columns(result, rows, hint)
+    if hint and len(promising) > MASTER_MAX_COLUMNS:
+        _logger.info(
+            "no integer master: %d of %d schedules could beat its hint (%d), more than %d",
+            len(promising),
+            len(result.columns),
+            master_cost(rows, hint),
+            MASTER_MAX_COLUMNS,
+        )
+        return None
     mip = pywraplp.Solver.CreateSolver(MASTER_SOLVER)
     by_employee: dict[int, list[tuple[Column, object]]] = {}
-    for k, col in promising_columns(result, rows, hint):
+    for k, col in promising:
         by_employee.setdefault(col.employee, []).append((col, mip.BoolVar(f"c{k}")))
     if len(by_employee) < len(m.employees):
         return None
@@ -877,18 +910,19 @@ def promising_columns(
 ) -> list[tuple[int, Column]]:
     """The columns worth offering the integer master, with their indices: with a `hint`
     roster, a column whose reduced cost exceeds the hint's cost above the LP value cannot be
-    in a better roster (reduced-cost fixing; exact for the columns the last LP priced, whose
-    reduced costs are all non-negative), so it is left out. Columns added since, and the
-    hint's own, are always kept."""
+    in a better roster (reduced-cost fixing; exact where pricing converged, when no schedule
+    has a negative reduced cost), so it is left out. Columns whose reduced cost is unknown,
+    and the hint's own, are always kept."""
     if not hint or not result.reduced:
         return list(enumerate(result.columns))
     limit = master_cost(rows, hint) - result.lp_value + 1e-6
     keep = {id(col) for col in hint}
-    return [
-        (k, col)
-        for k, col in enumerate(result.columns)
-        if k >= len(result.reduced) or result.reduced[k] <= limit or id(col) in keep
-    ]
+    promising = []
+    for k, col in enumerate(result.columns):
+        reduced = result.reduced_cost(k)
+        if reduced is None or reduced <= limit or id(col) in keep:
+            promising.append((k, col))
+    return promising
 
 
 def master_cost(rows: list[CoverRow], chosen: list[Column]) -> int:
@@ -980,7 +1014,8 @@ def improve(
     greedy: set[tuple[int, int, int]] | None = None,
 ) -> tuple[str, Incumbent | None]:
     """Column generation (its first schedules those of the constructed roster `greedy`, if
-    given), a dive and, if pricing ended with a bound, the integer master, then LNS on the full
+    given), a dive and, if pricing ended with a bound, the integer master (hinted with the best
+    of the dive's roster, completed by CP-SAT, and the constructed one), then LNS on the full
     model for the remaining time, starting from the best roster found."""
     deadline = started + settings.time_limit
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
@@ -998,15 +1033,15 @@ def improve(
             dived = None
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
     starts = [pick for pick in (dived and dived.chosen, result.seed) if pick]
-    chosen = _master_pick(m, result, settings, deadline, stop, starts)
+    completed = complete_dive(m, dived, settings, deadline) if dived and dived.unpriced else None
+    hints = [*starts, incumbent_columns(m, result, completed)]
+    chosen = _master_pick(m, result, settings, deadline, stop, [h for h in hints if h])
     candidates = [
         full_values(m, pick, min(5.0, deadline - time.monotonic()))
         for pick in (chosen, *starts)
         if pick is not None
     ]
-    if dived and dived.unpriced:
-        candidates.append(complete_dive(m, dived, settings, deadline))
-    candidates = [c for c in candidates if c is not None]
+    candidates = [c for c in (*candidates, completed) if c is not None]
     if not candidates:
         _logger.info("column generation gave no roster; LNS starts from scratch")
         return _lns_from_scratch(m, settings, deadline, reporter, stop, greedy)
@@ -1014,6 +1049,22 @@ def improve(
     incumbent.bound = bound
     reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
     return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+
+
+def incumbent_columns(
+    m: RosterModel, result: ColumnResult, incumbent: Incumbent | None
+) -> list[Column]:
+    """Each employee's schedule in a full-model roster, as columns added to the pool, so that
+    the integer master can start from it; none where there is no roster or no planner to cost
+    the schedules."""
+    planner = result.planner or _planner_for(m)
+    if incumbent is None or planner is None or result.master is None:
+        return []
+    worked = {key for key, var in m.x.items() if incumbent.values[var.index]}
+    columns = roster_columns(m, planner, worked, result.cell_rows)
+    for column in columns:
+        result.master.add(column)
+    return columns
 
 
 def _lns_from_scratch(

@@ -28,6 +28,7 @@ from optimizer.colgen import (
     dive,
     full_values,
     generate_columns,
+    integer_master,
     master_cost,
     price_and_branch,
     promising_columns,
@@ -274,3 +275,39 @@ def test_the_integer_master_runs_only_where_pricing_ended_with_a_bound(monkeypat
     improve_with_pricing(problem, monkeypatch, 0.0, caplog)
     assert "no integer master" in caplog.text
     assert "integer master over" not in caplog.text
+
+
+def test_the_integer_master_declines_a_pool_too_big_to_close_when_it_has_a_hint(monkeypatch):
+    problem = ward_problem()
+    settings = SolverSettings(time_limit=20, workers=2)
+    m = build_model(problem)
+    stop = _StopWatcher(None)
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        result = generate_columns(m, settings, time.monotonic() + 5, stop, pool)
+        dived = dive(result, settings, time.monotonic() + 5, stop, pool)
+    assert dived is not None and result.bound is not None
+    rows = result.rows(problem)
+    offered = len(promising_columns(result, rows, dived.chosen))
+    monkeypatch.setattr(colgen, "MASTER_MAX_COLUMNS", offered - 1)
+    assert integer_master(m, result, settings, 5.0, stop, hint=dived.chosen) is None
+    # Without a roster to fall back on it still picks one.
+    assert integer_master(m, result, settings, 5.0, stop) is not None
+    monkeypatch.setattr(colgen, "MASTER_MAX_COLUMNS", offered)
+    chosen = integer_master(m, result, settings, 5.0, stop, hint=dived.chosen)
+    stop.close()
+    assert chosen is not None
+    assert master_cost(rows, chosen) <= master_cost(rows, dived.chosen)
+    assert validate(problem, roster_of(m, chosen)).hard_violations == []
+
+
+def test_reduced_costs_of_schedules_priced_after_the_last_lp_come_from_its_duals():
+    rows = [CoverRow(1, 10, 1, (0, 1), (0, math.inf), BIG_M, False)]
+    hint = Column(0, ((0, 0),), 5, {0: 1})
+    later_cheap = Column(0, ((1, 0),), 4, {0: 1})  # 4 - dual 3 - convex 0.5 = 0.5
+    later_dear = Column(0, ((2, 0),), 40, {})  # 40 - 0.5 = 39.5
+    result = ColumnResult(
+        [hint, later_cheap, later_dear], 4.0, None, reduced=[0.0], duals=[3.0], convex=[0.5]
+    )
+    assert result.reduced_cost(1) == 0.5 and result.reduced_cost(2) == 39.5
+    offered = [col for _, col in promising_columns(result, rows, [hint])]
+    assert offered == [hint, later_cheap]
