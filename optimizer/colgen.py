@@ -1034,8 +1034,7 @@ def improve(
     bound = None if result.bound is None else math.ceil(result.bound - 1e-6)
     starts = [pick for pick in (dived and dived.chosen, result.seed) if pick]
     completed = complete_dive(m, dived, settings, deadline) if dived and dived.unpriced else None
-    hints = [*starts, incumbent_columns(m, result, completed)]
-    chosen = _master_pick(m, result, settings, deadline, stop, [h for h in hints if h])
+    chosen = _master_pick(m, result, settings, deadline, stop, starts, completed)
     candidates = [
         full_values(m, pick, min(5.0, deadline - time.monotonic()))
         for pick in (chosen, *starts)
@@ -1087,12 +1086,15 @@ def _master_pick(
     deadline: float,
     stop: _StopWatcher,
     starts: list[list[Column]],
+    completed: Incumbent | None = None,
 ) -> list[Column] | None:
-    """The integer master's roster, hinted with the cheapest of the `starts` rosters; None
-    where pricing ended without a bound (see MASTER_SHARE) or the master found none."""
+    """The integer master's roster, hinted with the cheapest of the `starts` rosters and the
+    `completed` one (the dive's, completed by CP-SAT on the full model); None where pricing
+    ended without a bound (see MASTER_SHARE) or the master found none."""
     if result.bound is None:
         _logger.info("pricing ended without a bound: no integer master, LNS gets its time")
         return None
+    starts = [pick for pick in (*starts, incumbent_columns(m, result, completed)) if pick]
     limit = min(MASTER_SHARE * settings.time_limit, deadline - time.monotonic() - 0.5)
     if stop.stopped:  # asked to stop: the integer master only has a moment to pick a roster
         limit = min(limit, STOPPED_MASTER_SECONDS)
