@@ -55,11 +55,17 @@ def test_short_shifts_are_the_lines_below_requirement_with_who_could_work_them()
     assert shortage.short_shifts(values) == [(5, [0, 1, 2, 3, 4])]
 
 
-def test_a_cover_step_frees_people_able_to_work_the_short_shift_around_its_day():
-    m = build_model(short_problem())
-    picker = NeighbourhoodPicker(m, random.Random(3))
+def picker_short_on_day_3(kind: str, size: int) -> NeighbourhoodPicker:
+    """A picker whose roster leaves a shift on day 3 short (people 0-2 could work it), the step
+    size of `kind` set to `size`."""
+    picker = NeighbourhoodPicker(build_model(short_problem()), random.Random(3))
     picker.short_shifts = [(3, [0, 1, 2])]
-    picker.size["cover"] = 3 * 7
+    picker.size[kind] = size
+    return picker
+
+
+def test_a_cover_step_frees_people_able_to_work_the_short_shift_around_its_day():
+    picker = picker_short_on_day_3("cover", 3 * 7)
     for _ in range(20):
         hood = picker._cover()
         days = {d for _, d in hood.cells}
@@ -73,10 +79,7 @@ def test_a_cover_step_frees_people_able_to_work_the_short_shift_around_its_day()
 
 
 def test_an_able_step_frees_everyone_able_to_work_the_short_shift_for_the_days_its_size_allows():
-    m = build_model(short_problem())
-    picker = NeighbourhoodPicker(m, random.Random(3))
-    picker.short_shifts = [(3, [0, 1, 2])]
-    picker.size["able"] = 3 * 5
+    picker = picker_short_on_day_3("able", 3 * 5)
     for _ in range(20):
         hood = picker._able()
         days = sorted({d for _, d in hood.cells})
