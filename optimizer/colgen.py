@@ -116,6 +116,12 @@ TAIL_GAP = 0.002
 value by less than this share (the tail of column generation, where heuristic columns help
 little)."""
 
+STALL_SHARE = 0.15
+"""Where branch and price may close the gap (see `optimizer.branching`), it starts once LNS
+has gone this share of the time limit without a better roster..."""
+FINAL_LNS_SHARE = 0.1
+"""... and leaves this share at the end to LNS (which polishes a roster it found)."""
+
 STOPPED_MASTER_SECONDS = 1.0
 """Time the integer master still gets to pick a roster when the caller asks to stop."""
 
@@ -555,10 +561,13 @@ def _pricing_round(
     stop: _StopWatcher,
     pool: ThreadPoolExecutor,
     skip: Collection[int] = (),
+    convex: list[float] | None = None,
 ) -> tuple[int, float | None, list[float]]:
     """Price every employee at (smoothed) duals; add the schedules with negative reduced cost.
 
-    Employees in `skip` (whose schedule a dive has fixed) are not priced.
+    Employees in `skip` (whose schedule a dive has fixed) are not priced. `convex` are the LP's
+    duals of one schedule per employee where the caller prices at the LP's own duals with some
+    columns barred (each employee's least reduced cost over all columns otherwise).
 
     Returns the number of columns added, the Lagrangian bound at the priced duals (None if a
     pricing problem was cut short without a bound), and those duals.
@@ -583,7 +592,8 @@ def _pricing_round(
             range(len(pricings)),
         )
     )
-    convex = _convex_duals(master, duals, len(pricings))
+    if convex is None:
+        convex = _convex_duals(master, duals, len(pricings))
     bound: float | None = master.lagrangian_constant(duals)
     added = 0
     for e, (found, lower) in enumerate(results):
@@ -1047,6 +1057,38 @@ def improve(
     incumbent = min(candidates, key=lambda c: c.objective)
     incumbent.bound = bound
     reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
+    return _polish(m, result, settings, started, reporter, stop, incumbent)
+
+
+def _polish(
+    m: RosterModel,
+    result: ColumnResult,
+    settings: SolverSettings,
+    started: float,
+    reporter: _Reporter,
+    stop: _StopWatcher,
+    incumbent: Incumbent,
+) -> tuple[str, Incumbent | None]:
+    """LNS from `incumbent` for the time left; where branch and price may close the gap to the
+    bound (`branching.worth_searching`), LNS first runs until it stalls (STALL_SHARE), branch
+    and price takes the time up to the last FINAL_LNS_SHARE, and LNS the rest (unless the
+    search proved its roster optimal)."""
+    from optimizer import branching
+
+    if not branching.worth_searching(m, result, incumbent):
+        return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+    stall = STALL_SHARE * settings.time_limit
+    status, found = lns.improve(m, settings, started, reporter, stop, start=incumbent, stall=stall)
+    incumbent = found or incumbent
+    deadline = started + settings.time_limit
+    branch_end = deadline - FINAL_LNS_SHARE * settings.time_limit
+    if status == "optimal" or stop.stopped or time.monotonic() >= branch_end:
+        return status, incumbent
+    incumbent, proven = branching.close_gap(
+        m, result, incumbent, settings, branch_end, stop, reporter
+    )
+    if proven:
+        return "optimal", incumbent
     return lns.improve(m, settings, started, reporter, stop, start=incumbent)
 
 

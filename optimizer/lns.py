@@ -239,12 +239,14 @@ def improve(
     start: Incumbent | None = None,
     greedy: set[tuple[int, int, int]] | None = None,
     greedy_objective: int | None = None,
+    stall: float | None = None,
 ) -> tuple[str, Incumbent | None]:
     """Run a CP-SAT start, then LNS steps until the time limit; return (status, incumbent).
 
     A `start` roster (another method's result, as a full value vector) replaces the CP-SAT start;
     `greedy` is the constructed roster if the caller has already built it, `greedy_objective`
-    its objective if the validator found that it keeps every hard rule.
+    its objective if the validator found that it keeps every hard rule. With `stall` (seconds),
+    LNS stops early once that long passes without a better roster.
 
     Each round solves one neighbourhood per worker, in parallel threads on private copies of the
     model (CP-SAT releases the GIL), single-threaded with the stronger LP relaxation, which
@@ -268,7 +270,7 @@ def improve(
             return status, incumbent
         incumbent = _complete(index, incumbent, settings, deadline)
         _logger.info("%.1fs LNS starts from %d", time.monotonic() - started, incumbent.objective)
-        return _search(m, index, incumbent, settings, deadline, reporter, stop, pool)
+        return _search(m, index, incumbent, settings, deadline, reporter, stop, pool, stall)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -299,8 +301,10 @@ def _search(
     reporter: _Reporter,
     stop: _StopWatcher,
     pool: ThreadPoolExecutor,
+    stall: float | None = None,
 ) -> tuple[str, Incumbent]:
-    """LNS steps until the deadline, `settings.workers` neighbourhoods at a time."""
+    """LNS steps until the deadline (or `stall` seconds without a better roster),
+    `settings.workers` neighbourhoods at a time."""
     cells = _variables_by_cell(m)
     regrets = CellRegrets(index, cells)
     shortage = ShortShifts(m)
@@ -312,7 +316,10 @@ def _search(
     steps = improvements = 0
     step_seconds = STEP_SECONDS
     overrun = 0.0  # how far rounds run past their limit (loading big sub-models): a decaying max
+    improved_at = time.monotonic()
     while not stop.stopped:
+        if stall is not None and time.monotonic() - improved_at > stall:
+            break
         remaining = deadline - time.monotonic() - overrun
         if remaining < 0.05:
             break
@@ -361,6 +368,7 @@ def _search(
                 best = candidate
         if best is not incumbent:
             improvements += 1
+            improved_at = time.monotonic()
             best.bound = incumbent.bound
             incumbent = best
             reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
@@ -370,6 +378,7 @@ def _search(
             better = responses.run(incumbent, deadline)
             if better is not None:
                 improvements += 1
+                improved_at = time.monotonic()
                 incumbent = better
                 reporter.report(incumbent.values, incumbent.objective, incumbent.bound)
     _logger.info("LNS: %d steps, %d improvements, sizes %s", steps, improvements, picker.size)
