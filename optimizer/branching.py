@@ -252,9 +252,8 @@ class BranchAndPrice:
                 return None
             if bound is not None and self._cut_off(bound):
                 return Node(bound, None, proven=True)
-            if not added:
+            if not added:  # schedules priced here keep the decisions: they start open
                 break
-            self._bound_new_columns()
         _logger.debug("node at depth %d: LP %.2f", len(decisions), lp_value)
         # Every employee priced to a bound: the Lagrangian bound (the LP value, up to the
         # rounding of the duals) holds for the node; otherwise only the LP value is at hand.
@@ -264,9 +263,9 @@ class BranchAndPrice:
             return Node(node_bound, None, proven)
         return Node(node_bound, [var.solution_value() for var in self.master.vars], proven)
 
-    def _keep(self, roster: list[Column] | None) -> None:
+    def _keep(self, roster: list[Column]) -> None:
         """Keep `roster` if it is whole and beats the best."""
-        if roster is None or len(roster) != len(self.pricings):
+        if len(roster) != len(self.pricings):
             return
         cost = master_cost(self.rows, roster)
         if cost < self.best_cost:
@@ -349,11 +348,6 @@ class BranchAndPrice:
             variables = pricing.model.model.proto.variables
             for index, domain in self._domains[employee].items():
                 _set_domain(variables[index], domain)
-
-    def _bound_new_columns(self) -> None:
-        """Columns priced at this node keep its decisions; bound them all the same (a schedule
-        priced elsewhere is never priced twice)."""
-        self._bound_columns(range(len(self._schedules), len(self.master.columns)))
 
     def _bound_columns(self, ks: range) -> None:
         inf = self.master.lp.infinity()
