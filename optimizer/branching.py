@@ -296,7 +296,7 @@ class BranchAndPrice:
         except RuntimeError:
             _logger.debug("master LP failed from its warm start: built again")
             self.master = self._new_master(self.master.columns)
-            self._bound_columns(range(len(self.master.columns)))
+            self._bound_columns()
             return self.master.solve()
 
     def _cut_off(self, bound: float) -> bool:
@@ -338,7 +338,7 @@ class BranchAndPrice:
             for _, day, p_idx, works in employee_decisions:
                 value = int(works)
                 _set_domain(variables[self._index[employee][day, p_idx]], [value, value])
-        self._bound_columns(range(len(self.master.columns)))
+        self._bound_columns()
         for var in self.master.artificial:
             var.SetUb(self.master.lp.infinity())
 
@@ -349,10 +349,11 @@ class BranchAndPrice:
             for index, domain in self._domains[employee].items():
                 _set_domain(variables[index], domain)
 
-    def _bound_columns(self, ks: range) -> None:
+    def _bound_columns(self) -> None:
+        """Open every column of the master that keeps the decisions; bar the others."""
         inf = self.master.lp.infinity()
-        for k in ks:
-            self.master.vars[k].SetUb(inf if self._allowed(k) else 0)
+        for k, var in enumerate(self.master.vars):
+            var.SetUb(inf if self._allowed(k) else 0)
 
     def _allowed(self, k: int) -> bool:
         """Whether column k keeps the decisions on its employee."""
