@@ -57,9 +57,10 @@ def _wait_for(client, scenario_id, headers, statuses: tuple[str, ...], seconds: 
 
 
 def _run_to_the_end(client, scenario_id, headers) -> dict:
-    """Run the scenario for a second per solve; its status once finished."""
+    """Run the scenario for up to three seconds per solve (one second left a loaded machine
+    without a baseline roster once); its status once finished."""
     url = f"/api/v1/scenarios/{scenario_id}/runs"
-    run = client.post(url, json={"time_limit": 1}, headers=headers)
+    run = client.post(url, json={"time_limit": 3}, headers=headers)
     assert run.status_code == 202, run.text
     done = _wait_for(client, scenario_id, headers, ("finished", "failed", "cancelled"), 90.0)
     assert done["status"] == "finished", done["error"]
