@@ -11,6 +11,7 @@ out. Quality keeps improving with time on big instances, where one CP-SAT call s
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import time
@@ -852,14 +853,14 @@ class SplitWeekends:
         minutes = {var.index: position_minutes[p] for (_, _, p), var in m.x.items()}
         self.minutes = np.asarray([minutes[v] for v in self.variables.tolist()], dtype=np.int64)
         limits = [m.instance.contract_of(e).max_minutes_total for e in m.employees]
-        shortest = min(position_minutes, default=0)
+        room = _smallest_step(position_minutes)
         self.most_minutes = np.asarray(
-            [INFINITE_MINUTES if limit is None else limit - shortest for limit in limits]
+            [INFINITE_MINUTES if limit is None else limit - room for limit in limits]
         )
 
     def with_room(self, values) -> list[int]:
-        """People who could work one more shift (of the shortest kind) within their maximum
-        minutes over the horizon."""
+        """People who could work more within their maximum minutes over the horizon: one more
+        shift of the shortest kind, or a longer shift in place of a shorter one."""
         worked = np.bincount(
             self.employee_of,
             weights=np.asarray(values)[self.variables] * self.minutes,
@@ -885,6 +886,14 @@ class SplitWeekends:
             if len(people):
                 found.append((days, people.tolist()))
         return found
+
+
+def _smallest_step(minutes: list[int]) -> int:
+    """The fewest minutes by which a roster can lengthen someone's work: the shortest shift,
+    or the smallest difference between two shift lengths."""
+    lengths = sorted(set(minutes))
+    steps = [b - a for a, b in itertools.pairwise(lengths)]
+    return min([*lengths[:1], *steps], default=0)
 
 
 def _hot_days(m: RosterModel, values: list[int]) -> list[int]:

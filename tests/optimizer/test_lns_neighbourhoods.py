@@ -159,6 +159,22 @@ def test_people_with_room_could_work_one_more_shift_within_their_maximum_minutes
     assert split.with_room(values_with(m, worked)) == [1, 2, 3]
 
 
+def test_people_with_room_could_take_a_longer_shift_in_place_of_a_shorter_one():
+    short = {"id": "D", "start_minute": 480, "duration_minutes": 480}
+    long = {"id": "L", "start_minute": 480, "duration_minutes": 600}
+    problem = tiny_problem(days=7, employees=3, shift_types=[short, long])
+    contract = problem.contracts[0].model_copy(update={"max_minutes_total": 3 * 480 + 120})
+    m = build_model(problem.model_copy(update={"contracts": [contract]}))
+    split = SplitWeekends(m, lns._variables_by_cell(m))
+    # e0 has 120 minutes to spare: one of its 480-minute shifts could be a 600-minute one.
+    # e1 has none left, e2 has 480 left (one more shift).
+    worked = [(0, 0, "D"), (0, 1, "D"), (0, 2, "D"), (1, 0, "D"), (1, 1, "D"), (1, 2, "L")]
+    worked += [(2, 0, "D"), (2, 1, "L")]
+    assert split.with_room(values_with(m, worked)) == [0, 2]
+    assert lns._smallest_step([480, 600, 720, 480]) == 120
+    assert lns._smallest_step([480]) == 480
+
+
 def test_a_split_step_frees_people_with_room_over_its_whole_window():
     m = build_model(weekend_problem())
     picker = NeighbourhoodPicker(m, random.Random(2))
