@@ -272,7 +272,11 @@ def improve(
         index = indexing.result()
         if index is None or deadline - time.monotonic() < MIN_LNS_SECONDS:
             return status, incumbent
-        incumbent = _complete(index, incumbent, settings, deadline)
+        completed = _complete(index, incumbent, settings, deadline)
+        if completed is None:  # out of time, or the start breaks the model: no step can run
+            _logger.warning("could not complete the start roster: LNS skipped")
+            return status, incumbent
+        incumbent = completed
         _logger.info("%.1fs LNS starts from %d", time.monotonic() - started, incumbent.objective)
         return _search(m, index, incumbent, settings, deadline, reporter, stop, pool, stall)
     finally:
@@ -686,8 +690,9 @@ def _copy_model(model: cp_model.CpModel) -> cp_model.CpModel:
 
 def _complete(
     index: submodel.ModelIndex, incumbent: Incumbent, settings: SolverSettings, deadline: float
-) -> Incumbent:
-    """The incumbent with every helper variable (penalties, counters) set to its best value.
+) -> Incumbent | None:
+    """The incumbent with every helper variable (penalties, counters) set to its best value;
+    None if that takes past the deadline or the model refuses its assignments.
 
     A constructed roster comes with its assignments only; LNS steps change helper variables
     only near the cells they free, so the others must be right from the start.
@@ -698,8 +703,7 @@ def _complete(
         index, np.asarray(incumbent.values, dtype=np.int64), settings, deadline
     )
     if values is None:
-        _logger.warning("could not complete the start roster")
-        return incumbent
+        return None
     return Incumbent(values, submodel.objective_of(index, values), incumbent.bound)
 
 
