@@ -373,6 +373,12 @@ def price(
     return [(*_decode(pricing, v), scaled) for v, scaled in found], solver.best_objective_bound
 
 
+_FROM_SCRATCH = pywraplp.MPSolverParameters()
+_FROM_SCRATCH.SetIntegerParam(
+    pywraplp.MPSolverParameters.INCREMENTALITY, pywraplp.MPSolverParameters.INCREMENTALITY_OFF
+)
+
+
 class Master:
     """The restricted master LP (GLOP), grown column by column."""
 
@@ -427,8 +433,15 @@ class Master:
                 var.SetUb(0)
         self.artificial[employee].SetUb(0)
 
-    def solve(self) -> tuple[float, list[float], list[float]]:
-        status = self.lp.Solve()
+    def solve(self, from_scratch: bool = False) -> tuple[float, list[float], list[float]]:
+        """The LP value and duals (cover rows, then one schedule per employee). GLOP starts
+        from the last basis unless told to start `from_scratch`; where the warm start ends in
+        numerical trouble (ABNORMAL, seen in a dive after many fixings) the LP is solved once
+        more from scratch. RuntimeError if that fails too."""
+        status = self.lp.Solve(_FROM_SCRATCH) if from_scratch else self.lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL and not from_scratch:
+            _logger.warning("master LP status %d from the last basis: solving from scratch", status)
+            status = self.lp.Solve(_FROM_SCRATCH)
         if status != pywraplp.Solver.OPTIMAL:
             raise RuntimeError(f"master LP status {status}")
         return (

@@ -311,3 +311,22 @@ def test_reduced_costs_of_schedules_priced_after_the_last_lp_come_from_its_duals
     assert result.reduced_cost(1) == 0.5 and result.reduced_cost(2) == 39.5
     offered = [col for _, col in promising_columns(result, rows, [hint])]
     assert offered == [hint, later_cheap]
+
+
+def test_the_master_lp_solved_from_scratch_agrees_with_its_warm_start():
+    """The fallback when GLOP's warm start fails: the same LP value and duals from scratch."""
+    problem = ward_problem()
+    m = build_model(problem)
+    stop = _StopWatcher(None)
+    settings = SolverSettings(time_limit=10, workers=2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = generate_columns(m, settings, time.monotonic() + 3, stop, pool)
+    master = result.master
+    for k in (0, len(master.columns) // 2):  # fixings as a dive makes them
+        master.fix(k)
+    warm_value, _, _ = master.solve()
+    value, cover_duals, convex_duals = master.solve(from_scratch=True)
+    assert value == pytest.approx(warm_value)
+    # the LP may be degenerate: duals can differ, the dual objective may not
+    dual_value = master.lagrangian_constant(cover_duals) + sum(convex_duals)
+    assert dual_value == pytest.approx(value, abs=1e-6)
