@@ -314,7 +314,8 @@ def test_reduced_costs_of_schedules_priced_after_the_last_lp_come_from_its_duals
 
 
 def test_the_master_lp_solved_from_scratch_agrees_with_its_warm_start():
-    """The fallback when GLOP's warm start fails: the same LP value and duals from scratch."""
+    """The fallback when GLOP's warm start fails: the same LP value from scratch, and duals
+    that price it exactly."""
     problem = ward_problem()
     m = build_model(problem)
     stop = _StopWatcher(None)

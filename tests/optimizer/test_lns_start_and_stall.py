@@ -58,8 +58,8 @@ def test_a_start_the_model_refuses_comes_back_unchanged():
 
 
 def search_from_greedy(stall: float) -> float:
-    """LNS on the two-shift problem from its constructed roster with a `stall` time: the steps
-    took."""
+    """LNS on the two-shift problem from its constructed roster with a `stall` time; the
+    seconds it took."""
     # everyone would rather not work at all: rosters pay for wishes no count of people bounds
     wishes = [
         {"employee": f"e{e}", "day": day, "kind": "avoid", "weight": 1}
