@@ -172,13 +172,16 @@ def fairer(problem: Problem):
     return problem.rules.weights.model_copy(update={"fair_hours": 5})
 
 
-def test_lns_stops_early_once_it_stalls():
+def test_lns_returns_at_once_when_its_start_is_proven_optimal():
+    # the stall itself is tested in test_lns_start_and_stall.py: here no step runs at all
     problem = nurse_problem()
     m = build_model(problem)
     settings_ = SolverSettings(time_limit=30, workers=2, strategy="lns")
     started = time.monotonic()
-    _, incumbent = lns_improve(
-        m, settings_, started, reporter_for(problem, m), _StopWatcher(None), stall=0.0
+    status, incumbent = lns_improve(
+        m, settings_, started, reporter_for(problem, m), _StopWatcher(None)
     )
+    assert status == "optimal"
     assert incumbent is not None
+    assert incumbent.objective == incumbent.bound
     assert time.monotonic() - started < settings_.time_limit / 2
