@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 from ortools.sat.python import cp_model
 
 from optimizer import lns
@@ -373,12 +373,6 @@ def price(
     return [(*_decode(pricing, v), scaled) for v, scaled in found], solver.best_objective_bound
 
 
-_FROM_SCRATCH = pywraplp.MPSolverParameters()
-_FROM_SCRATCH.SetIntegerParam(
-    pywraplp.MPSolverParameters.INCREMENTALITY, pywraplp.MPSolverParameters.INCREMENTALITY_OFF
-)
-
-
 class Master:
     """The restricted master LP (GLOP), grown column by column."""
 
@@ -435,13 +429,17 @@ class Master:
 
     def solve(self, from_scratch: bool = False) -> tuple[float, list[float], list[float]]:
         """The LP value and duals (cover rows, then one schedule per employee). GLOP starts
-        from the last basis unless told to start `from_scratch`; where the warm start ends in
-        numerical trouble (ABNORMAL, seen in a dive after many fixings) the LP is solved once
-        more from scratch. RuntimeError if that fails too."""
-        status = self.lp.Solve(_FROM_SCRATCH) if from_scratch else self.lp.Solve()
+        from the last basis unless told to start `from_scratch`. Where it ends in numerical
+        trouble (ABNORMAL, seen in dives after many fixings, and again when the same solver
+        was told to start from scratch) the LP is loaded into a new GLOP and solved there.
+        RuntimeError if that fails too."""
+        if from_scratch:
+            self.reload()
+        status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL and not from_scratch:
-            _logger.warning("master LP status %d from the last basis: solving from scratch", status)
-            status = self.lp.Solve(_FROM_SCRATCH)
+            _logger.warning("master LP status %d: solving it again in a new solver", status)
+            self.reload()
+            status = self.lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:
             raise RuntimeError(f"master LP status {status}")
         return (
@@ -449,6 +447,22 @@ class Master:
             [ct.dual_value() for ct in self.cover],
             [ct.dual_value() for ct in self.convex],
         )
+
+    def reload(self) -> None:
+        """Move the LP, bounds and fixings included, into a new GLOP solver with no basis."""
+        proto = linear_solver_pb2.MPModelProto()
+        self.lp.ExportModelToProto(proto)
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        error = lp.LoadModelFromProto(proto)
+        if error:
+            raise RuntimeError(f"master LP could not be reloaded: {error}")
+        constraints, variables = lp.constraints(), lp.variables()
+        self.cover = [constraints[ct.index()] for ct in self.cover]
+        self.convex = [constraints[ct.index()] for ct in self.convex]
+        self.artificial = [variables[var.index()] for var in self.artificial]
+        self.vars = [variables[var.index()] for var in self.vars]
+        self.objective = lp.Objective()
+        self.lp = lp
 
     def lagrangian_constant(self, duals: list[float]) -> float:
         """sum_i pi_i b_i + min over the under/over/break variables of their reduced cost."""

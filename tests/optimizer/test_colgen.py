@@ -314,8 +314,8 @@ def test_reduced_costs_of_schedules_priced_after_the_last_lp_come_from_its_duals
 
 
 def test_the_master_lp_solved_from_scratch_agrees_with_its_warm_start():
-    """The fallback when GLOP's warm start fails: the same LP value from scratch, and duals
-    that price it exactly."""
+    """The fallback when GLOP fails: the LP reloaded into a new solver has the same value,
+    duals that price it exactly, and takes later fixings and columns."""
     problem = ward_problem()
     m = build_model(problem)
     stop = _StopWatcher(None)
@@ -331,3 +331,15 @@ def test_the_master_lp_solved_from_scratch_agrees_with_its_warm_start():
     # the LP may be degenerate: duals can differ, the dual objective may not
     dual_value = master.lagrangian_constant(cover_duals) + sum(convex_duals)
     assert dual_value == pytest.approx(value, abs=1e-6)
+    # the reloaded LP is the one fixings and new columns reach
+    fixed = {master.columns[j].employee for j in (0, len(master.columns) // 2)}
+    k = next(j for j, c in enumerate(master.columns) if c.employee not in fixed)
+    employee = master.columns[k].employee
+    master.fix(k)
+    master.solve()
+    assert master.vars[k].solution_value() == pytest.approx(1.0)
+    others = [v for c, v in zip(master.columns, master.vars, strict=True) if c.employee == employee]
+    assert sum(v.solution_value() for v in others) == pytest.approx(1.0)
+    variables = master.lp.NumVariables()
+    master.add(master.columns[0])
+    assert master.lp.NumVariables() == variables + 1
