@@ -427,16 +427,13 @@ class Master:
                 var.SetUb(0)
         self.artificial[employee].SetUb(0)
 
-    def solve(self, from_scratch: bool = False) -> tuple[float, list[float], list[float]]:
+    def solve(self) -> tuple[float, list[float], list[float]]:
         """The LP value and duals (cover rows, then one schedule per employee). GLOP starts
-        from the last basis unless told to start `from_scratch`. Where it ends in numerical
-        trouble (ABNORMAL, seen in dives after many fixings, and again when the same solver
-        was told to start from scratch) the LP is loaded into a new GLOP and solved there.
-        RuntimeError if that fails too."""
-        if from_scratch:
-            self.reload()
+        from the last basis. Where it ends in numerical trouble (ABNORMAL, seen in dives after
+        many fixings, and again when the same solver was told to start from scratch) the LP is
+        loaded into a new GLOP (`reload`) and solved there. RuntimeError if that fails too."""
         status = self.lp.Solve()
-        if status != pywraplp.Solver.OPTIMAL and not from_scratch:
+        if status != pywraplp.Solver.OPTIMAL:
             _logger.warning("master LP status %d: solving it again in a new solver", status)
             self.reload()
             status = self.lp.Solve()

@@ -313,7 +313,7 @@ def test_reduced_costs_of_schedules_priced_after_the_last_lp_come_from_its_duals
     assert offered == [hint, later_cheap]
 
 
-def test_the_master_lp_solved_from_scratch_agrees_with_its_warm_start():
+def test_the_master_lp_reloaded_into_a_new_solver_agrees_with_its_warm_start():
     """The fallback when GLOP fails: the LP reloaded into a new solver has the same value,
     duals that price it exactly, and takes later fixings and columns."""
     problem = ward_problem()
@@ -326,7 +326,8 @@ def test_the_master_lp_solved_from_scratch_agrees_with_its_warm_start():
     for k in (0, len(master.columns) // 2):  # fixings as a dive makes them
         master.fix(k)
     warm_value, _, _ = master.solve()
-    value, cover_duals, convex_duals = master.solve(from_scratch=True)
+    master.reload()
+    value, cover_duals, convex_duals = master.solve()
     assert value == pytest.approx(warm_value)
     # the LP may be degenerate: duals can differ, the dual objective may not
     dual_value = master.lagrangian_constant(cover_duals) + sum(convex_duals)
