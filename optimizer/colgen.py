@@ -1095,25 +1095,44 @@ def _polish(
 ) -> tuple[str, Incumbent | None]:
     """LNS from `incumbent` for the time left; where branch and price may close the gap to the
     bound (`branching.worth_searching`), LNS first runs until it stalls (STALL_SHARE), branch
-    and price takes the time up to the last FINAL_LNS_SHARE, and LNS the rest (unless the
-    search proved its roster optimal)."""
+    and price takes the time up to the last FINAL_LNS_SHARE (where the stall comes before it),
+    and LNS the rest (unless the search proved its roster optimal). LNS is guided by the
+    master LP's roster (`lp_roster`): its "guided" steps free where the incumbent departs
+    from it."""
     from optimizer import branching
 
+    guide = lp_roster(m, result)
     if not branching.worth_searching(m, result, incumbent):
-        return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+        return lns.improve(m, settings, started, reporter, stop, start=incumbent, guide=guide)
     stall = STALL_SHARE * settings.time_limit
-    status, found = lns.improve(m, settings, started, reporter, stop, start=incumbent, stall=stall)
+    status, found = lns.improve(
+        m, settings, started, reporter, stop, start=incumbent, stall=stall, guide=guide
+    )
     incumbent = found or incumbent
     deadline = started + settings.time_limit
     branch_end = deadline - FINAL_LNS_SHARE * settings.time_limit
-    if status == "optimal" or stop.stopped or time.monotonic() >= branch_end:
+    if status == "optimal" or stop.stopped:
         return status, incumbent
-    incumbent, proven = branching.close_gap(
-        m, result, incumbent, settings, branch_end, stop, reporter
-    )
-    if proven:
-        return "optimal", incumbent
-    return lns.improve(m, settings, started, reporter, stop, start=incumbent)
+    if time.monotonic() < branch_end:  # a stall late in the search leaves its time to LNS
+        incumbent, proven = branching.close_gap(
+            m, result, incumbent, settings, branch_end, stop, reporter
+        )
+        if proven:
+            return "optimal", incumbent
+    return lns.improve(m, settings, started, reporter, stop, start=incumbent, guide=guide)
+
+
+def lp_roster(m: RosterModel, result: ColumnResult) -> np.ndarray | None:
+    """The master LP's last solution as a value for each model variable: each assignment's
+    share of its employee's schedules (0 for every other variable); None without one."""
+    if not result.shares:
+        return None
+    values = np.zeros(len(m.model.proto.variables))
+    for col, share in zip(result.columns, result.shares, strict=False):
+        if share > 1e-6:
+            for day, p_idx in col.schedule:
+                values[m.x[col.employee, day, p_idx].index] += share
+    return values
 
 
 def incumbent_columns(

@@ -185,3 +185,32 @@ def test_lns_returns_at_once_when_its_start_is_proven_optimal():
     assert incumbent is not None
     assert incumbent.objective == incumbent.bound
     assert time.monotonic() - started < settings_.time_limit / 2
+
+
+def test_a_stall_after_branch_and_prices_time_leaves_the_rest_to_lns(monkeypatch):
+    """LNS that stalls once branch and price's share has passed hands the time left back to
+    LNS, instead of ending the search early."""
+    from optimizer import branching, colgen
+
+    problem = ward_problem()
+    m, result = priced(problem)
+    settings = SolverSettings(time_limit=10, workers=2)
+    started = time.monotonic() - 9.5  # past the start of the last FINAL_LNS_SHARE
+    stalls = []
+
+    def lns_run(m, settings, started, reporter, stop, start=None, stall=None, guide=None):
+        stalls.append(stall)
+        assert guide is not None and len(guide) == len(m.model.proto.variables)
+        return "feasible", start
+
+    def no_branching(*args, **kwargs):
+        raise AssertionError("branch and price has no time left")
+
+    monkeypatch.setattr(colgen.lns, "improve", lns_run)
+    monkeypatch.setattr(branching, "close_gap", no_branching)
+    incumbent = Incumbent([], 10**6, None)
+    stop = _StopWatcher(None)
+    reporter = reporter_for(problem, m)
+    status, found = colgen._polish(m, result, settings, started, reporter, stop, incumbent)
+    assert stalls == [colgen.STALL_SHARE * settings.time_limit, None]
+    assert (status, found) == ("feasible", incumbent)

@@ -344,3 +344,22 @@ def test_the_master_lp_reloaded_into_a_new_solver_agrees_with_its_warm_start():
     variables = master.lp.NumVariables()
     master.add(master.columns[0])
     assert master.lp.NumVariables() == variables + 1
+
+
+def test_the_lp_roster_gives_each_assignment_its_share_of_the_lp_schedules():
+    problem = tiny_problem(days=7, employees=2, shift_demand=[cover(d, 1) for d in range(7)])
+    m = build_model(problem)
+    (p_idx,) = range(len(m.positions))
+    columns = [
+        Column(0, ((0, p_idx), (1, p_idx)), 0, {}),
+        Column(0, ((1, p_idx), (2, p_idx)), 0, {}),
+        Column(1, ((3, p_idx),), 0, {}),
+    ]
+    result = ColumnResult(columns, 0.0, None, shares=[0.25, 0.75, 1.0])
+    values = colgen.lp_roster(m, result)
+    assert values[m.x[0, 0, p_idx].index] == pytest.approx(0.25)
+    assert values[m.x[0, 1, p_idx].index] == pytest.approx(1.0)
+    assert values[m.x[0, 2, p_idx].index] == pytest.approx(0.75)
+    assert values[m.x[1, 3, p_idx].index] == pytest.approx(1.0)
+    assert values.sum() == pytest.approx(3.0)  # two shifts for e0 either way, one for e1
+    assert colgen.lp_roster(m, ColumnResult([], 0.0, None)) is None

@@ -1,5 +1,6 @@
 """LNS neighbourhoods aimed at shifts left short: which shifts are short, who could work them,
-the weekends worked in part, and the cells "cover", "able" and "split" steps free."""
+the weekends worked in part, where a roster departs from the LP's, and the cells "cover",
+"able", "split" and "guided" steps free."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from optimizer_builders import cover, tiny_problem
 
 from optimizer import lns
-from optimizer.lns import NeighbourhoodPicker, ShortShifts, SplitWeekends
+from optimizer.lns import Departures, NeighbourhoodPicker, ShortShifts, SplitWeekends
 from optimizer.rules import build_model
 
 
@@ -191,3 +192,36 @@ def test_a_split_step_frees_people_with_room_over_its_whole_window():
         windows += len(days) == 14
         assert {d for e, d in cells if e != 3} == {4, 5, 6, 7}
     assert windows
+
+
+def test_departures_are_how_far_each_cell_of_a_roster_is_from_the_lp_roster():
+    m = build_model(short_problem())
+    cells = lns._variables_by_cell(m)
+    guide = np.zeros(len(m.model.proto.variables))
+    (late,) = [p for p, _ in m.positions_of_type("L")]
+    (early,) = [p for p, _ in m.positions_of_type("E")]
+    guide[m.x[0, 3, late].index] = 0.5
+    guide[m.x[1, 3, late].index] = 0.5
+    guide[m.x[1, 5, early].index] = 1.0
+    # e0 works the late shift of day 3 as half the LP does; e1 the early shift of day 3
+    # where the LP has half a late one, and not the early one of day 5 the LP has whole.
+    departures = Departures(m, cells, guide).of(values_with(m, [(0, 3, "L"), (1, 3, "E")]))
+    expected = np.zeros((5, 14))
+    expected[0, 3], expected[1, 3], expected[1, 5] = 0.5, 1.5, 1.0
+    assert np.allclose(departures, expected)
+
+
+def test_a_guided_step_frees_a_block_around_a_departure_for_the_people_departing_most():
+    picker = NeighbourhoodPicker(build_model(short_problem()), random.Random(5))
+    departures = np.zeros((5, 14))
+    departures[2, 3], departures[4, 3] = 1.0, 0.5
+    picker.departures = departures
+    picker.size["guided"] = 2 * 7
+    for _ in range(20):
+        hood = picker._guided()
+        days = sorted({d for _, d in hood.cells})
+        assert {e for e, _ in hood.cells} == {2, 4}
+        assert len(days) in (7, 14) and days == list(range(days[0], days[0] + len(days)))
+        assert 3 in days
+    picker.departures = np.zeros((5, 14))
+    assert "guided" not in {picker.pick().name for _ in range(50)}
