@@ -1096,12 +1096,15 @@ def _polish(
     """LNS from `incumbent` for the time left; where branch and price may close the gap to the
     bound (`branching.worth_searching`), LNS first runs until it stalls (STALL_SHARE), branch
     and price takes the time up to the last FINAL_LNS_SHARE (where the stall comes before it),
-    and LNS the rest (unless the search proved its roster optimal). LNS is guided by the
-    master LP's roster (`lp_roster`): its "guided" steps free where the incumbent departs
-    from it."""
+    and LNS the rest (unless the search proved its roster optimal). Where pricing converged,
+    LNS is guided by the master LP's roster (`lp_roster`): its "guided" steps free where the
+    incumbent departs from it. Where pricing did not converge (no bound, or one far below the
+    LP value), nothing shows that the LP's roster is close to a good one, and LNS runs
+    unguided."""
     from optimizer import branching
 
-    guide = lp_roster(m, result)
+    guide = lp_roster(m, result) if converged(result) else None
+    _logger.info("LNS %s", "guided by the master LP's roster" if guide is not None else "unguided")
     if not branching.worth_searching(m, result, incumbent):
         return lns.improve(m, settings, started, reporter, stop, start=incumbent, guide=guide)
     stall = STALL_SHARE * settings.time_limit
