@@ -855,8 +855,7 @@ class Departures:
         self, m: RosterModel, cells: dict[tuple[int, int], list[int]], guide: np.ndarray
     ) -> None:
         self.shape = (len(m.employees), m.num_days)
-        cell_of, self.variables = _flat_cells(cells)
-        self.cell_of = np.asarray([e * m.num_days + d for e, d in cells], dtype=np.int64)[cell_of]
+        self.cell_of, self.variables = _grid_cells(cells, m.num_days)
         self.target = np.asarray(guide, dtype=np.float64)[self.variables]
 
     def of(self, values) -> np.ndarray:
@@ -920,8 +919,7 @@ class SplitWeekends:
             self.open[e_idx, day] = True
         capped = [m.instance.contract_of(e).max_weekends is not None for e in m.employees]
         self.open[~np.asarray(capped, dtype=bool)] = False
-        cell_of, self.variables = _flat_cells(cells)
-        self.cell_of = np.asarray([e * m.num_days + d for e, d in cells], dtype=np.int64)[cell_of]
+        self.cell_of, self.variables = _grid_cells(cells, m.num_days)
         self.employee_of = self.cell_of // m.num_days
         length = {t.id: t.duration_minutes for t in m.problem.shift_types}
         position_minutes = [length[type_id] for type_id, _ in m.positions]
@@ -989,6 +987,16 @@ def _variables_by_cell(m: RosterModel) -> dict[tuple[int, int], list[int]]:
     for (e_idx, day, _), var in m.x.items():
         cells.setdefault((e_idx, day), []).append(var.index)
     return cells
+
+
+def _grid_cells(
+    cells: dict[tuple[int, int], list[int]], num_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(cell_of, variables) as `_flat_cells` gives them, each cell numbered by its place in the
+    (employee, day) grid: employee * num_days + day."""
+    cell_of, variables = _flat_cells(cells)
+    grid = np.asarray([e * num_days + d for e, d in cells], dtype=np.int64)
+    return grid[cell_of], variables
 
 
 def _flat_cells(cells: dict[tuple[int, int], list[int]]) -> tuple[np.ndarray, np.ndarray]:
