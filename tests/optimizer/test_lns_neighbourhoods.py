@@ -1,17 +1,30 @@
 """LNS neighbourhoods aimed at shifts left short: which shifts are short, who could work them,
-the weekends worked in part, where a roster departs from the LP's, and the cells "cover",
-"able", "split" and "guided" steps free."""
+the weekends worked in part, where a roster departs from the LP's, the cells "cover",
+"able", "split" and "guided" steps free, and the steps that plan the people on half weekends
+again whole: what they free, when they run, and that a stuck search takes their roster."""
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 
 import numpy as np
 from optimizer_builders import cover, tiny_problem
 
 from optimizer import lns
-from optimizer.lns import Departures, NeighbourhoodPicker, ShortShifts, SplitWeekends
+from optimizer.lns import (
+    Departures,
+    HalfWeekendReplan,
+    Neighbourhood,
+    NeighbourhoodPicker,
+    ShortShifts,
+    SplitWeekends,
+)
 from optimizer.rules import build_model
+from optimizer.schema import SolverSettings
+from optimizer.solver import Incumbent, _Reporter, _StopWatcher, roster_from_values
+from optimizer.validator import validate
 
 
 def short_problem():
@@ -226,3 +239,68 @@ def test_a_guided_step_frees_a_block_around_a_departure_for_the_people_departing
         assert 3 in days
     picker.departures = np.zeros((5, 14))
     assert "guided" not in {picker.pick().name for _ in range(50)}
+
+
+def test_half_weekend_steps_free_the_whole_horizon_of_the_people_on_half_weekends(monkeypatch):
+    m = build_model(weekend_problem())
+    cells = lns._variables_by_cell(m)
+    replan = HalfWeekendReplan(cells, m.num_days)
+    split = [([5, 6], [0]), ([12, 13], [2, 0])]
+    hoods = replan.hoods(split, 2, random.Random(0))
+    assert [hood.cells for hood in hoods] == [{(e, d) for e in (0, 2) for d in range(14)}] * 2
+    assert replan.hoods([], 2, random.Random(0)) == []
+    # Where the people do not fit, each step frees a sample of them (one person at least).
+    monkeypatch.setattr(lns, "REPLAN_MAX_VARIABLES", 1)
+    people = [{e for e, _ in hood.cells} for hood in replan.hoods(split, 20, random.Random(0))]
+    assert {frozenset(group) for group in people} == {frozenset({0}), frozenset({2})}
+
+
+def test_half_weekend_steps_wait_for_a_stall_and_longer_after_each_that_finds_nothing():
+    m = build_model(weekend_problem())
+    replan = HalfWeekendReplan(lns._variables_by_cell(m), m.num_days)
+    after = lns.REPLAN_AFTER
+    assert not replan.due(0.0, 1000)
+    assert not replan.due(after - 0.1, 1000)
+    # Trimming a wish is not progress (under half a percent): the step is due all the same.
+    assert replan.due(after, 999)
+    # A better roster by half a percent or more starts the wait again.
+    assert not replan.due(after, 994)
+    assert replan.due(2 * after, 994)
+    replan.feedback(False, 2 * after)
+    assert not replan.due(3 * after - 0.1, 994)
+    assert replan.due(3 * after, 994)
+    replan.feedback(False, 3 * after)  # a second one in a row: twice as long
+    assert not replan.due(5 * after - 0.1, 994)
+    assert replan.due(5 * after, 994)
+    replan.feedback(True, 5 * after)
+    assert replan.due(6 * after, 994)
+
+
+def test_a_stuck_search_takes_the_roster_of_a_half_weekend_step(monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="optimizer.lns")
+    # Ordinary steps free nothing and best responses never run: only the half-weekend steps
+    # can better the roster.
+    monkeypatch.setattr(NeighbourhoodPicker, "pick", lambda self: Neighbourhood("days", set()))
+    monkeypatch.setattr(lns.BestResponses, "due", lambda self: False)
+    monkeypatch.setattr(lns, "REPLAN_AFTER", 0.0)
+    problem = weekend_problem()
+    m = build_model(problem)
+    # e0 works Saturday 5 only and e2 Sunday 13 only; two people are wanted every day.
+    start = Incumbent(values_with(m, [(0, 5, "D"), (2, 13, "D")]), 10**6, None)
+    settings = SolverSettings(time_limit=3, workers=2)
+    started = time.monotonic()
+    stop = _StopWatcher(None)
+    try:
+        _, found = lns.improve(
+            m, settings, started, _Reporter(problem, started, None), stop, start=start
+        )
+    finally:
+        stop.close()
+    roster = roster_from_values(m, found.values)
+    report = validate(problem, roster)
+    assert report.feasible and report.objective == found.objective
+    assert "half weekends planned again" in caplog.text
+    # Only e0 and e2 were freed, over the whole horizon: both now work more than one day.
+    worked = {e.id: sum(a.employee == e.id for a in roster) for e in problem.employees}
+    assert worked["e1"] == worked["e3"] == 0
+    assert worked["e0"] > 1 and worked["e2"] > 1
