@@ -85,9 +85,11 @@ that trim a wish or two go on for long after the search is stuck at one person s
 REPLAN_SECONDS = 8.0
 """Longest time of one such step."""
 REPLAN_MAX_VARIABLES = 4_000
-"""Most assignment variables such a step frees: where more people work half weekends, each
-worker frees a sample of them that fits (Instance13, 26 people, 8,700 variables: nothing
-better in 15 s)."""
+"""Most assignment variables such a step frees to start with: where more people work half
+weekends, each worker frees a sample of them that fits (Instance13, 26 people, 8,700 variables:
+nothing better in 15 s). A step that runs out of time without a better roster shrinks the
+next one's sample by REPLAN_SHRINK."""
+REPLAN_SHRINK = 0.7
 HELPER_DEPTH = 3
 """How many links of helper variables (work days, weekends, runs, penalties) away from the
 freed cells a step frees too (see `submodel.ModelIndex.closure`)."""
@@ -433,24 +435,40 @@ def _search(
         now = time.monotonic()
         if replan.due(now, incumbent.objective) and deadline - now - overrun > 1.0:
             hoods = replan.hoods(split.split(incumbent.values), workers, picker.rng)
+            limit = min(REPLAN_SECONDS, deadline - now - overrun)
             if hoods:
-                limit = min(REPLAN_SECONDS, deadline - now - overrun)
-                results = _solve_round(
-                    pool, index, cells, hoods, incumbent.values, limit, stop, seed
-                )
-                steps += len(results)
-                better = _best(incumbent, results)
-                replan.feedback(better is not None, time.monotonic())
-                _logger.info(
-                    "half weekends planned again in %.1fs: %s",
-                    time.monotonic() - now,
-                    better.objective if better else "no better roster",
-                )
-                take(better)
+                steps += len(hoods)
+                take(_replan_round(replan, pool, index, cells, hoods, incumbent, limit, stop, seed))
     _logger.info("LNS: %d steps, %d improvements, sizes %s", steps, improvements, picker.size)
     proven = incumbent.bound is not None and incumbent.objective <= incumbent.bound
     status = "optimal" if proven else "feasible"
     return status, incumbent
+
+
+def _replan_round(
+    replan: HalfWeekendReplan,
+    pool: ThreadPoolExecutor,
+    index: submodel.ModelIndex,
+    cells: dict[tuple[int, int], list[int]],
+    hoods: list[Neighbourhood],
+    incumbent: Incumbent,
+    limit: float,
+    stop: _StopWatcher,
+    seed: int,
+) -> Incumbent | None:
+    """A round of `replan`'s neighbourhoods; its better roster, or None."""
+    started = time.monotonic()
+    results = _solve_round(pool, index, cells, hoods, incumbent.values, limit, stop, seed)
+    better = _best(incumbent, results)
+    solved = all(optimal for optimal, _ in results)
+    took = time.monotonic() - started
+    replan.feedback(better is not None, solved, took, time.monotonic())
+    _logger.info(
+        "half weekends planned again in %.1fs: %s",
+        took,
+        better.objective if better else "no better roster",
+    )
+    return better
 
 
 def _solve_round(
@@ -1016,17 +1034,21 @@ class HalfWeekendReplan:
     drawn at random, were solved optimally without a better roster.
 
     The step runs once REPLAN_AFTER seconds pass without progress, one sub-model per worker
-    (each its own seed; where the people do not fit in REPLAN_MAX_VARIABLES, its own sample of
-    them); after a step that finds nothing, the next waits REPLAN_AFTER seconds, twice as long
-    again for each further one."""
+    (each its own seed; where the people do not fit in its size, its own sample of them). After
+    a step that finds nothing, LNS runs RESPONSE_RATIO times as long as the step took (and
+    REPLAN_AFTER seconds at least), twice as long again for each further one: on Instance13,
+    whose half weekends are too many for one step, two 8 s steps that found nothing cost a
+    quarter of a 60 s run."""
 
     def __init__(self, cells: dict[tuple[int, int], list[int]], num_days: int) -> None:
         self.num_days = num_days
         self.variables: dict[int, int] = {}
         for (e_idx, _), variables in cells.items():
             self.variables[e_idx] = self.variables.get(e_idx, 0) + len(variables)
+        self.max_variables = REPLAN_MAX_VARIABLES
         self.failures = 0
         self.last = -np.inf
+        self.wait = REPLAN_AFTER
         self.progress: tuple[float, int] | None = None
         """(when, objective) of the last roster that made progress."""
 
@@ -1036,8 +1058,7 @@ class HalfWeekendReplan:
             1, abs(self.progress[1])
         ):
             self.progress = (now, objective)
-        wait = REPLAN_AFTER * 2 ** max(0, self.failures - 1)
-        return now - self.progress[0] >= REPLAN_AFTER and now - self.last >= wait
+        return now - self.progress[0] >= REPLAN_AFTER and now - self.last >= self.wait
 
     def hoods(
         self, split: list[tuple[list[int], list[int]]], count: int, rng: random.Random
@@ -1051,16 +1072,22 @@ class HalfWeekendReplan:
         group, size = [], 0
         for e_idx in rng.sample(people, len(people)):
             size += self.variables.get(e_idx, 0)
-            if group and size > REPLAN_MAX_VARIABLES:
+            if group and size > self.max_variables:
                 break
             group.append(e_idx)
         days = range(self.num_days)
         return Neighbourhood("half weekends", {(e, d) for e in group for d in days})
 
-    def feedback(self, improved: bool, now: float) -> None:
-        """Record a step that ended `now` and found a better roster or not."""
+    def feedback(self, improved: bool, solved: bool, took: float, now: float) -> None:
+        """Record a step that ended `now` after `took` seconds, found a better roster or not,
+        and had every sub-model `solved` to optimality or not."""
         self.failures = 0 if improved else min(self.failures + 1, 10)
         self.last = now
+        self.wait = REPLAN_AFTER
+        if not improved:
+            self.wait = max(REPLAN_AFTER, RESPONSE_RATIO * took) * 2 ** (self.failures - 1)
+            if not solved:
+                self.max_variables = int(self.max_variables * REPLAN_SHRINK)
 
 
 def _smallest_step(minutes: list[int]) -> int:

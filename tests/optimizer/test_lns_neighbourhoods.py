@@ -241,7 +241,7 @@ def test_a_guided_step_frees_a_block_around_a_departure_for_the_people_departing
     assert "guided" not in {picker.pick().name for _ in range(50)}
 
 
-def test_half_weekend_steps_free_the_whole_horizon_of_the_people_on_half_weekends(monkeypatch):
+def test_half_weekend_steps_free_the_whole_horizon_of_the_people_on_half_weekends():
     m = build_model(weekend_problem())
     cells = lns._variables_by_cell(m)
     replan = HalfWeekendReplan(cells, m.num_days)
@@ -249,16 +249,12 @@ def test_half_weekend_steps_free_the_whole_horizon_of_the_people_on_half_weekend
     hoods = replan.hoods(split, 2, random.Random(0))
     assert [hood.cells for hood in hoods] == [{(e, d) for e in (0, 2) for d in range(14)}] * 2
     assert replan.hoods([], 2, random.Random(0)) == []
-    # Where the people do not fit, each step frees a sample of them (one person at least).
-    monkeypatch.setattr(lns, "REPLAN_MAX_VARIABLES", 1)
-    people = [{e for e, _ in hood.cells} for hood in replan.hoods(split, 20, random.Random(0))]
-    assert {frozenset(group) for group in people} == {frozenset({0}), frozenset({2})}
 
 
 def test_half_weekend_steps_wait_for_a_stall_and_longer_after_each_that_finds_nothing():
     m = build_model(weekend_problem())
     replan = HalfWeekendReplan(lns._variables_by_cell(m), m.num_days)
-    after = lns.REPLAN_AFTER
+    after, ratio = lns.REPLAN_AFTER, lns.RESPONSE_RATIO
     assert not replan.due(0.0, 1000)
     assert not replan.due(after - 0.1, 1000)
     # Trimming a wish is not progress (under half a percent): the step is due all the same.
@@ -266,14 +262,34 @@ def test_half_weekend_steps_wait_for_a_stall_and_longer_after_each_that_finds_no
     # A better roster by half a percent or more starts the wait again.
     assert not replan.due(after, 994)
     assert replan.due(2 * after, 994)
-    replan.feedback(False, 2 * after)
+    # A quick step that finds nothing: LNS runs REPLAN_AFTER seconds before the next.
+    replan.feedback(False, True, 0.1, 2 * after)
     assert not replan.due(3 * after - 0.1, 994)
     assert replan.due(3 * after, 994)
-    replan.feedback(False, 3 * after)  # a second one in a row: twice as long
-    assert not replan.due(5 * after - 0.1, 994)
-    assert replan.due(5 * after, 994)
-    replan.feedback(True, 5 * after)
-    assert replan.due(6 * after, 994)
+    # A long one: RESPONSE_RATIO times as long as it took, twice that for the second in a row.
+    replan.feedback(False, True, 10.0, 100.0)
+    assert not replan.due(100 + 2 * ratio * 10 - 0.1, 994)
+    assert replan.due(100 + 2 * ratio * 10, 994)
+    replan.feedback(True, True, 10.0, 200.0)
+    assert replan.due(200 + after, 994)
+
+
+def test_a_half_weekend_step_out_of_time_shrinks_the_next_ones_sample():
+    m = build_model(weekend_problem())
+    replan = HalfWeekendReplan(lns._variables_by_cell(m), m.num_days)
+    size = replan.max_variables
+    replan.feedback(False, True, 1.0, 10.0)
+    assert replan.max_variables == size  # solved to optimality: nothing better to find there
+    replan.feedback(False, False, 1.0, 20.0)
+    assert replan.max_variables == int(size * lns.REPLAN_SHRINK)
+    # Room for one person's schedule: each step frees a sample of one (one at least).
+    replan.max_variables = replan.variables[0]
+    split = [([5, 6], [0, 2])]
+    hoods = replan.hoods(split, 10, random.Random(0))
+    assert {frozenset(e for e, _ in hood.cells) for hood in hoods} == {
+        frozenset({0}),
+        frozenset({2}),
+    }
 
 
 def test_a_stuck_search_takes_the_roster_of_a_half_weekend_step(monkeypatch, caplog):
