@@ -437,6 +437,7 @@ def _search(
             hoods = replan.hoods(split.split(incumbent.values), workers, picker.rng)
             limit = min(REPLAN_SECONDS, deadline - now - overrun)
             if hoods:
+                seed = settings.seed + steps
                 steps += len(hoods)
                 take(_replan_round(replan, pool, index, cells, hoods, incumbent, limit, stop, seed))
     _logger.info("LNS: %d steps, %d improvements, sizes %s", steps, improvements, picker.size)
@@ -1064,17 +1065,19 @@ class HalfWeekendReplan:
         self, split: list[tuple[list[int], list[int]]], count: int, rng: random.Random
     ) -> list[Neighbourhood]:
         """`count` neighbourhoods, each the whole horizon of people working half weekends in
-        `split` (as `SplitWeekends.split` gives them), a sample of them where all do not fit."""
+        `split` (as `SplitWeekends.split` gives them), a sample of them where all do not fit;
+        none where no one's whole schedule fits (a year of 32 shift types: 11,600 variables)."""
         people = sorted({e for _, workers in split for e in workers})
-        return [self._hood(people, rng) for _ in range(count)] if people else []
+        if not any(self.variables.get(e, 0) <= self.max_variables for e in people):
+            return []
+        return [self._hood(people, rng) for _ in range(count)]
 
     def _hood(self, people: list[int], rng: random.Random) -> Neighbourhood:
         group, size = [], 0
         for e_idx in rng.sample(people, len(people)):
-            size += self.variables.get(e_idx, 0)
-            if group and size > self.max_variables:
-                break
-            group.append(e_idx)
+            if size + self.variables.get(e_idx, 0) <= self.max_variables:
+                group.append(e_idx)
+                size += self.variables.get(e_idx, 0)
         days = range(self.num_days)
         return Neighbourhood("half weekends", {(e, d) for e in group for d in days})
 

@@ -274,7 +274,7 @@ def test_half_weekend_steps_wait_for_a_stall_and_longer_after_each_that_finds_no
     assert replan.due(200 + after, 994)
 
 
-def test_a_half_weekend_step_out_of_time_shrinks_the_next_ones_sample():
+def test_a_half_weekend_step_out_of_time_shrinks_the_next_ones_sample_down_to_none():
     m = build_model(weekend_problem())
     replan = HalfWeekendReplan(lns._variables_by_cell(m), m.num_days)
     size = replan.max_variables
@@ -290,6 +290,9 @@ def test_a_half_weekend_step_out_of_time_shrinks_the_next_ones_sample():
         frozenset({0}),
         frozenset({2}),
     }
+    # Where no one's whole schedule fits, there is no such step.
+    replan.max_variables = replan.variables[0] - 1
+    assert replan.hoods(split, 2, random.Random(0)) == []
 
 
 def test_a_stuck_search_takes_the_roster_of_a_half_weekend_step(monkeypatch, caplog):
