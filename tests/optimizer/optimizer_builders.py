@@ -1,10 +1,13 @@
-"""Small problem builders shared by the optimizer tests."""
+"""Small problem builders shared by the optimizer tests, and a way to run LNS on one."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from optimizer.schema import Problem
+from optimizer import lns
+from optimizer.schema import Problem, SolverSettings
+from optimizer.solver import Incumbent, _Reporter, _StopWatcher
 
 
 def tiny_problem(
@@ -29,3 +32,16 @@ def tiny_problem(
 
 def cover(day: int, required: int, shift_type: str = "D", **extra: Any) -> dict[str, Any]:
     return {"day": day, "shift_type": shift_type, "required": required, **extra}
+
+
+def run_lns(problem: Problem, m, start: Incumbent, time_limit: float, workers: int, **options):
+    """`lns.improve` on `m` (the model of `problem`) from `start`: (status, incumbent)."""
+    settings = SolverSettings(time_limit=time_limit, workers=workers)
+    started = time.monotonic()
+    stop = _StopWatcher(None)
+    try:
+        return lns.improve(
+            m, settings, started, _Reporter(problem, started, None), stop, start=start, **options
+        )
+    finally:
+        stop.close()

@@ -4,18 +4,16 @@ bound when the search proves none."""
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from optimizer_builders import cover, tiny_problem
+from optimizer_builders import cover, run_lns, tiny_problem
 from ortools.sat.python import cp_model
 
-from optimizer import SolverSettings, lns, solve
+from optimizer import SolverSettings, solve
 from optimizer.bounds import hours_cover_bound, lower_bound, weekend_cover_bound
 from optimizer.rules import build_model
 from optimizer.schema import Problem
-from optimizer.solver import Incumbent, _Reporter, _StopWatcher, incumbent_of
+from optimizer.solver import Incumbent, incumbent_of
 
 WEEKEND_DAYS = [5, 6, 12, 13]
 
@@ -90,18 +88,7 @@ def test_lns_stops_with_a_proof_once_its_roster_meets_the_floor():
     start = incumbent_of(solver, solver.solve(m.model))
     assert start.objective == 200
     unproven = Incumbent(start.values, start.objective, bound=None)
-    stop = _StopWatcher(None)
-    try:
-        status, found = lns.improve(
-            m,
-            SolverSettings(time_limit=60, workers=1),
-            time.monotonic(),
-            _Reporter(problem, time.monotonic(), None),
-            stop,
-            start=unproven,
-        )
-    finally:
-        stop.close()
+    status, found = run_lns(problem, m, unproven, time_limit=60, workers=1)
     assert status == "optimal"
     assert found.objective == found.bound == 200
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 
 import numpy as np
-from optimizer_builders import cover, tiny_problem
+from optimizer_builders import cover, run_lns, tiny_problem
 
 from optimizer import lns
 from optimizer.lns import (
@@ -22,8 +21,7 @@ from optimizer.lns import (
     SplitWeekends,
 )
 from optimizer.rules import build_model
-from optimizer.schema import SolverSettings
-from optimizer.solver import Incumbent, _Reporter, _StopWatcher, roster_from_values
+from optimizer.solver import Incumbent, roster_from_values
 from optimizer.validator import validate
 
 
@@ -306,15 +304,7 @@ def test_a_stuck_search_takes_the_roster_of_a_half_weekend_step(monkeypatch, cap
     m = build_model(problem)
     # e0 works Saturday 5 only and e2 Sunday 13 only; two people are wanted every day.
     start = Incumbent(values_with(m, [(0, 5, "D"), (2, 13, "D")]), 10**6, None)
-    settings = SolverSettings(time_limit=3, workers=2)
-    started = time.monotonic()
-    stop = _StopWatcher(None)
-    try:
-        _, found = lns.improve(
-            m, settings, started, _Reporter(problem, started, None), stop, start=start
-        )
-    finally:
-        stop.close()
+    _, found = run_lns(problem, m, start, time_limit=3, workers=2)
     roster = roster_from_values(m, found.values)
     report = validate(problem, roster)
     assert report.feasible and report.objective == found.objective

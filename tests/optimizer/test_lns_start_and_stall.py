@@ -9,13 +9,12 @@ import re
 import time
 
 import numpy as np
-from optimizer_builders import cover, tiny_problem
+from optimizer_builders import cover, run_lns, tiny_problem
 
 from optimizer import lns
 from optimizer.construct import greedy_roster
 from optimizer.rules import build_model
-from optimizer.schema import SolverSettings
-from optimizer.solver import Incumbent, _Reporter, _StopWatcher
+from optimizer.solver import Incumbent
 
 
 def two_shift_problem(**extra):
@@ -43,15 +42,7 @@ def test_a_start_the_model_refuses_comes_back_unchanged():
     for day in (5, 6, 12):  # e0 on two weekends, one more than allowed
         values[m.x[0, day, 0].index] = 1
     start = Incumbent(values, 10**6, None)
-    settings = SolverSettings(time_limit=5, workers=1)
-    started = time.monotonic()
-    stop = _StopWatcher(None)
-    try:
-        status, found = lns.improve(
-            m, settings, started, _Reporter(problem, started, None), stop, start=start
-        )
-    finally:
-        stop.close()
+    status, found = run_lns(problem, m, start, time_limit=5, workers=1)
     assert status == "feasible"
     assert found is start
     assert np.array_equal(found.values, values)
@@ -69,15 +60,8 @@ def search_from_greedy(stall: float) -> float:
     problem = two_shift_problem(preferences=wishes)
     m = build_model(problem)
     start = Incumbent(lns._greedy_values(m, greedy_roster(m)), 10**6, None)
-    settings = SolverSettings(time_limit=30, workers=2)
     started = time.monotonic()
-    stop = _StopWatcher(None)
-    try:
-        lns.improve(
-            m, settings, started, _Reporter(problem, started, None), stop, start=start, stall=stall
-        )
-    finally:
-        stop.close()
+    run_lns(problem, m, start, time_limit=30, workers=2, stall=stall)
     return time.monotonic() - started
 
 
