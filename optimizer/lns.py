@@ -7,6 +7,9 @@ out of the full one (see `optimizer.submodel`), so its cost follows the size of 
 not of the roster. The neighbourhood size adapts: it
 grows while sub-problems are solved to optimality without improvement and shrinks when they time
 out. Quality keeps improving with time on big instances, where one CP-SAT call stalls.
+Between rounds of steps run best responses (`BestResponses`) and, where the search stops gaining
+and weekends are capped, whole schedules of the people on half weekends planned again together
+(`HalfWeekendReplan`).
 """
 
 from __future__ import annotations
