@@ -1034,14 +1034,14 @@ class HalfWeekendReplan:
     A capped staff's weekends are what cover is short of at weekends, and a half-worked one
     wastes a weekend day. Making it whole moves that person's hours and runs of days across
     the horizon, and the weekends of others who work half weekends with it: no block of days
-    holds that change, and a handful of the people does not either. Instance12 at 60 s stopped
-    at 41 people short in 3 of 8 seeds, 114 weekends worked whole and 16 in part, where the
-    best rosters have 40, 115 and 15. From two such rosters, the whole schedules of all 13
-    people on half weekends (about 2,200 variables) gave 40 short within 6 s; 10 of them,
-    drawn at random, were solved optimally without a better roster. From a third (4,145), they
-    gave nothing better in 8 s (8 seeds and settings), but the same people together with the
-    days around the weekends of the 24 people with room to work more gave 40 short, solved to
-    optimality in 2.5 s: every other step frees those too.
+    holds that change, and a handful of the people does not either. The Instance12 runs at 60 s
+    that missed its best known stopped at 41 people short, 114 weekends worked whole and 16 in
+    part, where the best rosters have 40, 115 and 15. From two such rosters, the whole
+    schedules of all 13 people on half weekends (about 2,200 variables) gave 40 short within
+    6 s; 10 of them, drawn at random, were solved optimally without a better roster. From a
+    third (4,145), they gave nothing better in 8 s (8 seeds and settings), but the same people
+    together with the days around the weekends of the 24 people with room to work more gave 40
+    short, solved to optimality in 2.5 s: every other step frees those too.
 
     The step runs once REPLAN_AFTER seconds pass without progress, one sub-model per worker
     (each its own seed; where the people do not fit in its size, its own sample of them). After
